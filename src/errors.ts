@@ -1,0 +1,48 @@
+/**
+ * Every error vaekit raises on purpose is a `VaekitError` with a stable `code`, so callers can
+ * branch on the code instead of parsing messages.
+ *
+ * @example
+ * ```ts
+ * import { VaekitError } from 'vaekit';
+ * try { await run(); } catch (e) {
+ *   if (e instanceof VaekitError && e.code === 'invalid-argument') console.error(e.message);
+ * }
+ * ```
+ */
+export type VaekitErrorCode =
+  | 'invalid-argument'
+  | 'invalid-data'
+  | 'io-error'
+  | 'backend-unavailable'
+  | 'checkpoint-missing'
+  | 'checkpoint-mismatch'
+  | 'non-finite';
+
+export class VaekitError extends Error {
+  readonly code: VaekitErrorCode;
+
+  constructor(code: VaekitErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** Builds the message only when the check fails (tfjs-core's `assert` habit). */
+export function assert(
+  condition: unknown,
+  code: VaekitErrorCode,
+  message: () => string,
+): asserts condition {
+  if (!condition) throw new VaekitError(code, message());
+}
+
+/** Formats a found value for an error message without dumping huge arrays. */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
+  if (ArrayBuffer.isView(value)) return `${value.constructor.name}(${(value as unknown as ArrayLike<unknown>).length})`;
+  if (Array.isArray(value)) return `array(${value.length})`;
+  return typeof value;
+}

@@ -1,7 +1,7 @@
 /**
- * Rough throughput of the sampler's hot paths (not a test): `npx tsx test/sampler/throughput.ts`.
+ * Rough throughput of the sampler's hot paths (not a test): `npx tsx bench/sampler-throughput.ts`.
  */
-import { NormalSampler, fillStandardNormal, fillUniform, reparameterize } from '../../src/sampler/index.js';
+import { NormalSampler, fillStandardNormal, fillUniform, reparameterize } from '../src/sampler/index.js';
 
 function rate(label: string, perCall: number, run: () => void): void {
   for (let i = 0; i < 20; i++) run(); // warm up the JIT

@@ -1,0 +1,126 @@
+/**
+ * Training throughput of the default VAE (MLP 784-400-20, Bernoulli, Adam 1e-3, batch 128) on
+ * real MNIST batches, with tfjs-backend-wasm's stock kernels and with vaekit's transposed-matMul
+ * fix, interleaved in one process so both see the same machine. Prints JSON, then a table.
+ * `npx tsx bench/train-throughput.ts [--batches N] [--rounds N] [--cpu-batches N]`
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { cpus } from 'node:os';
+import { NormalSampler } from '../src/sampler/index.js';
+import { selectBackend } from '../src/train/backend/select-backend.js';
+import { installFastTransposedMatMul } from '../src/train/backend/fast-transposed-matmul.js';
+import { resolveTrainConfig } from '../src/train/config.js';
+import { featureCount, gatherRows } from '../src/train/data/dataset.js';
+import { loadEmbeddedMnist } from '../src/train/data/mnist-embedded.js';
+import { seededPermutation } from '../src/train/data/shuffle.js';
+import { buildMlpVae } from '../src/train/model/mlp.js';
+import { trainStep, type StepContext } from '../src/train/train-step.js';
+
+function option(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer; found ${process.argv[i + 1]}`);
+  return value;
+}
+const BATCHES = option('batches', 30);
+const ROUNDS = option('rounds', 3);
+const CPU_BATCHES = option('cpu-batches', 4);
+
+const config = resolveTrainConfig({});
+const mnist = await loadEmbeddedMnist();
+const features = featureCount(mnist);
+const J = config.architecture.latentDim;
+const B = config.batchSize;
+const order = seededPermutation(mnist.train.count, { seed: 1, stream: 1, offset: 0 });
+
+/** A fresh model and optimizer on the current backend, and a function timing `n` steps. */
+function makeStepper() {
+  const models = buildMlpVae(config.architecture, {
+    inputShape: mnist.shape, likelihood: config.likelihood, valueRange: mnist.valueRange, seed: 1,
+  });
+  const optimizer = tf.train.adam(config.learningRate, 0.9, 0.999, 1e-8);
+  const ctx: StepContext = {
+    encoder: models.encoder, decoder: models.decoder, optimizer,
+    variables: [...models.encoder.trainableWeights, ...models.decoder.trainableWeights].map((w) => w.read() as tf.Variable),
+    likelihood: config.likelihood, shape: mnist.shape, latentDim: J, mcSamples: 1, freeBits: 0,
+  };
+  const sampler = new NormalSampler({ seed: 1, stream: 0 });
+  let cursor = 0;
+  const x = new Float32Array(B * features);
+  const step = () => {
+    if (cursor + B > order.length) cursor = 0;
+    gatherRows(mnist.train, features, order.subarray(cursor, cursor + B), x);
+    cursor += B;
+    trainStep(ctx, { x, eps: sampler.next(B * J), n: B, beta: 1 });
+  };
+  return {
+    samplesPerSec(n: number): number {
+      const start = performance.now();
+      for (let i = 0; i < n; i++) step();
+      return (n * B) / ((performance.now() - start) / 1000);
+    },
+    warmUp: () => step(),
+    dispose() {
+      optimizer.dispose();
+      models.encoder.dispose();
+      models.decoder.dispose();
+    },
+  };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+
+const backend = await selectBackend('wasm'); // installs vaekit's kernels
+// install…() returns the live handle while installed, so these switch back and forth.
+const useStockKernels = () => installFastTransposedMatMul().uninstall();
+const useVaekitKernels = () => void installFastTransposedMatMul();
+
+const stock: number[] = [];
+const fixed: number[] = [];
+const stockStepper = makeStepper();
+const fixedStepper = makeStepper();
+useStockKernels();
+stockStepper.warmUp();
+useVaekitKernels();
+fixedStepper.warmUp();
+for (let r = 0; r < ROUNDS; r++) {
+  useStockKernels();
+  stock.push(stockStepper.samplesPerSec(Math.max(3, Math.round(BATCHES / 4)))); // stock is slow
+  useVaekitKernels();
+  fixed.push(fixedStepper.samplesPerSec(BATCHES));
+}
+stockStepper.dispose();
+fixedStepper.dispose();
+
+await selectBackend('cpu');
+const cpuStepper = makeStepper();
+cpuStepper.warmUp();
+const cpuRate = cpuStepper.samplesPerSec(CPU_BATCHES);
+cpuStepper.dispose();
+
+const round = (x: number) => Math.round(x);
+const report = {
+  benchmark: 'train-throughput',
+  model: 'MLP 784-400-20, bernoulli, Adam 1e-3',
+  batchSize: B,
+  node: process.version,
+  cpu: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
+  tfjsCore: tf.version_core,
+  wasmBackendReported: backend.name,
+  rounds: ROUNDS,
+  trainSamplesPerSec: {
+    wasmStock: round(median(stock)),
+    wasmVaekit: round(median(fixed)),
+    cpu: round(cpuRate),
+  },
+  speedupVaekitOverStock: Math.round((median(fixed) / median(stock)) * 100) / 100,
+  perRound: { wasmStock: stock.map(round), wasmVaekit: fixed.map(round) },
+  target: { samplesPerSec: 3300, reference: 'PyTorch CPU (OpenBLAS), same model, same machine class' },
+};
+console.log(JSON.stringify(report, null, 2));
+console.table([
+  { backend: 'wasm, stock tfjs kernels', samplesPerSec: report.trainSamplesPerSec.wasmStock },
+  { backend: 'wasm, vaekit kernels', samplesPerSec: report.trainSamplesPerSec.wasmVaekit },
+  { backend: 'cpu (pure JS)', samplesPerSec: report.trainSamplesPerSec.cpu },
+  { backend: 'target (PyTorch CPU)', samplesPerSec: 3300 },
+]);

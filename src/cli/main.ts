@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { VaekitError } from '../errors.js';
+import { trainCommand } from './train-command.js';
+
+const program = new Command('vaekit')
+  .description('Train Variational Autoencoders with TensorFlow.js, export them to ONNX, run them with ONNX Runtime.')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride()
+  .addCommand(trainCommand().exitOverride());
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // Commander already printed the message; usage errors exit 2, help and version 0.
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+  } else if (error instanceof VaekitError) {
+    console.error(`vaekit: error: ${error.message}`);
+    process.exitCode = 1;
+  } else {
+    console.error(error);
+    process.exitCode = 1;
+  }
+}

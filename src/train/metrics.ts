@@ -1,0 +1,35 @@
+/** One line of `metrics.jsonl`: what an epoch achieved. Losses are nats per example. */
+export interface EpochMetrics {
+  epoch: number;
+  /** Mean −ELBO (β = 1) of the training batches during the epoch. */
+  trainNegElbo: number;
+  /** Mean training objective (with β, warm-up and free bits) — what the optimizer minimized. */
+  trainObjective: number;
+  testNegElbo: number;
+  testRecon: number;
+  testKl: number;
+  activeUnits: number;
+  /** Training examples per second over the epoch (excluding evaluation). */
+  samplesPerSec: number;
+  /** β in force at the end of the epoch (differs from the configured β during warm-up). */
+  beta: number;
+  backend: string;
+  /** Seconds the epoch took, evaluation included. */
+  seconds: number;
+}
+
+/** The last line of `metrics.jsonl`, written once training is complete. */
+export interface FinalMetrics {
+  final: true;
+  epochs: number;
+  testNegElbo: number;
+  testRecon: number;
+  testKl: number;
+  activeUnits: number;
+  /** −log p(x) estimated with K importance samples, nats per example; null when K = 0. */
+  testIwaeNll: number | null;
+  iwaeSamples: number;
+  /** −ELBO in bits per dimension: −ELBO / (D · ln 2). */
+  testBitsPerDim: number;
+  backend: string;
+}

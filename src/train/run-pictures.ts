@@ -1,0 +1,59 @@
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { samplePrior } from '../sampler/index.js';
+import type { TrainConfig } from './config.js';
+import type { Dataset } from './data/dataset.js';
+import { featureCount, gatherRows } from './data/dataset.js';
+import type { EpochMetrics } from './metrics.js';
+import type { VaeModels } from './model/mlp.js';
+import { writeImageGrid, writeLossCurve, writeReconstructionGrid } from './report/index.js';
+import { STREAMS } from './streams.js';
+
+const PRIOR_SAMPLES = 64;
+const RECONSTRUCTIONS = 32;
+
+/** The decoder's mean output (the last output: `mean` follows `logits` for bernoulli). */
+function decodeMean(models: VaeModels, z: tf.Tensor): Float32Array {
+  return tf.tidy(() => {
+    const outputs = models.decoder.predict(z) as tf.Tensor | tf.Tensor[];
+    const mean = Array.isArray(outputs) ? outputs[outputs.length - 1]! : outputs;
+    return mean.dataSync() as Float32Array;
+  });
+}
+
+/**
+ * Writes the pictures of a run: `loss-curve.png` (train/test −ELBO and KL per epoch) and, for
+ * image data, `samples.png` (64 draws from the prior, decoder mean) and `reconstructions.png`
+ * (test examples beside the decoder mean at z = μ). Rewritten after every epoch.
+ */
+export async function writeRunPictures(
+  runDir: string,
+  run: { history: EpochMetrics[]; models: VaeModels; dataset: Dataset; config: TrainConfig; final: boolean },
+): Promise<string[]> {
+  const { history, models, dataset, config } = run;
+  const files = ['loss-curve.png'];
+  await writeLossCurve(join(runDir, 'loss-curve.png'), history, {
+    title: `${config.data} · MLP ${[featureCount(dataset), ...config.architecture.hidden, config.architecture.latentDim].join('-')} · ${config.likelihood.kind} · seed ${config.seed}`,
+  });
+  if (dataset.layout !== 'hwc') return files;
+  const [height, width, channels] = dataset.shape as [number, number, 1 | 3];
+  const J = config.architecture.latentDim;
+  const eps = samplePrior(PRIOR_SAMPLES, J, { seed: config.seed, stream: STREAMS.priorGrid });
+  const samples = decodeMean(models, tf.tensor2d(eps, [PRIOR_SAMPLES, J]));
+  await writeImageGrid(join(runDir, 'samples.png'), samples, { count: PRIOR_SAMPLES, height, width, channels, columns: 8 });
+  files.push('samples.png');
+
+  const count = Math.min(RECONSTRUCTIONS, dataset.test.count);
+  const stride = Math.max(1, Math.floor(dataset.test.count / count));
+  const rows = Array.from({ length: count }, (_, i) => i * stride);
+  const originals = gatherRows(dataset.test, featureCount(dataset), rows);
+  const reconstructions = tf.tidy(() => {
+    const [mu] = models.encoder.predict(tf.tensor(originals, [count, ...dataset.shape])) as tf.Tensor[];
+    return decodeMean(models, mu!);
+  });
+  await writeReconstructionGrid(join(runDir, 'reconstructions.png'), originals, reconstructions, {
+    count, height, width, channels, columns: 8,
+  });
+  files.push('reconstructions.png');
+  return files;
+}

@@ -1,0 +1,24 @@
+import type { TrainConfig } from './config.js';
+import type { EpochMetrics, FinalMetrics } from './metrics.js';
+
+/** Progress of a training run, delivered to `onEvent` as it happens. */
+export type TrainEvent =
+  | {
+      type: 'start';
+      backend: string;
+      /** Faster backends that could not be used, with the reason. */
+      skippedBackends: string[];
+      config: TrainConfig;
+      runDir: string;
+      trainCount: number;
+      testCount: number;
+      batchesPerEpoch: number;
+      /** 0 for a fresh run. */
+      resumedFromEpoch: number;
+    }
+  | { type: 'batch'; epoch: number; epochs: number; batch: number; batches: number; loss: number; elapsedSeconds: number }
+  | { type: 'phase'; phase: 'evaluate'; epoch: number }
+  | { type: 'phase'; phase: 'iwae'; done: number; total: number }
+  | { type: 'phase'; phase: 'model' }
+  | { type: 'epoch'; metrics: EpochMetrics }
+  | { type: 'done'; final: FinalMetrics; runDir: string };

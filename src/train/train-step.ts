@@ -1,0 +1,75 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { likelihoodOutput } from './evaluate.js';
+import { klPerDimension, logLikelihood, type Likelihood } from './likelihood.js';
+
+export interface StepInput {
+  /** Batch of n examples, n × prod(shape) values. */
+  x: Float32Array;
+  /** L × n × J standard normals from the shared sampler. */
+  eps: Float32Array;
+  n: number;
+  /** β in force for this step (after warm-up). */
+  beta: number;
+}
+
+export interface StepResult {
+  /** What the optimizer minimized: recon + β·KL (with free bits). */
+  objective: number;
+  /** −E_q log p(x|z), nats per example. */
+  recon: number;
+  /** KL(q‖p) without the free-bits floor, nats per example. */
+  kl: number;
+}
+
+export interface StepContext {
+  encoder: tfl.LayersModel;
+  decoder: tfl.LayersModel;
+  optimizer: tf.Optimizer;
+  variables: tf.Variable[];
+  likelihood: Likelihood;
+  shape: number[];
+  latentDim: number;
+  mcSamples: number;
+  freeBits: number;
+}
+
+/**
+ * One Adam step on the negative ELBO of a batch (VAE.md): z = μ + exp(½·logvar)·ε with ε fed in
+ * from the shared sampler, L Monte Carlo samples, β-weighted KL with optional free bits.
+ */
+export function trainStep(ctx: StepContext, input: StepInput): StepResult {
+  const { n } = input;
+  const { latentDim: J, mcSamples: L } = ctx;
+  const features = ctx.shape.reduce((a, b) => a * b, 1);
+  let recon: tf.Scalar | undefined;
+  let kl: tf.Scalar | undefined;
+  const objective = tf.tidy(() => {
+    const x = tf.tensor(input.x, [n, ...ctx.shape]);
+    const eps = tf.tensor3d(input.eps, [L, n, J]);
+    return ctx.optimizer.minimize(
+      () => {
+        const [mu, logvar] = ctx.encoder.apply(x, { training: true }) as tf.Tensor[];
+        const z = tf.add(mu!, tf.mul(tf.exp(tf.mul(0.5, logvar!)), eps)); // [L, n, J]
+        const out = likelihoodOutput(ctx.decoder.apply(tf.reshape(z, [L * n, J]), { training: true }) as tf.Tensor[]);
+        const logpx = logLikelihood(ctx.likelihood, tf.reshape(x, [n, features]), tf.reshape(out, [L, n, features]));
+        const reconMean = tf.neg(tf.mean(logpx)) as tf.Scalar;
+        const klPerDim = tf.mean(klPerDimension(mu!, logvar!), 0); // [J], batch mean
+        const klMean = tf.sum(klPerDim) as tf.Scalar;
+        const klTerm = ctx.freeBits > 0 ? tf.sum(tf.maximum(klPerDim, ctx.freeBits)) : klMean;
+        recon = tf.keep(reconMean);
+        kl = tf.keep(klMean);
+        return tf.add(reconMean, tf.mul(input.beta, klTerm)) as tf.Scalar;
+      },
+      true,
+      ctx.variables,
+    )!;
+  });
+  const result = {
+    objective: objective.dataSync()[0]!,
+    recon: recon!.dataSync()[0]!,
+    kl: kl!.dataSync()[0]!,
+  };
+  tf.dispose([objective, recon!, kl!]);
+  return result;
+}

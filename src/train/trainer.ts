@@ -1,0 +1,288 @@
+import { access, appendFile, constants, mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { VaekitError } from '../errors.js';
+import { NormalSampler } from '../sampler/index.js';
+import { writeFileAtomic } from './atomic-write.js';
+import { selectBackend, type TrainBackend } from './backend/select-backend.js';
+import { loadCheckpoint, restoreOptimizer, saveCheckpoint } from './checkpoint.js';
+import { resolveTrainConfig, type TrainConfig, type TrainConfigInput } from './config.js';
+import { loadDataset, subsetDataset } from './data/load-dataset.js';
+import { featureCount, gatherRows, type Dataset } from './data/dataset.js';
+import { seededPermutation } from './data/shuffle.js';
+import { evaluateSplit } from './evaluate.js';
+import { iwaeNegLogLikelihood } from './iwae.js';
+import type { EpochMetrics, FinalMetrics } from './metrics.js';
+import { buildMlpVae, type VaeModels } from './model/mlp.js';
+import { saveLayersModel } from './model/model-artifacts.js';
+import { initializeOutputBiasFromData } from './model/output-bias.js';
+import { writeRunPictures } from './run-pictures.js';
+import { STREAMS } from './streams.js';
+import { trainStep, type StepContext } from './train-step.js';
+import type { TrainEvent } from './train-events.js';
+
+export interface TrainOptions extends TrainConfigInput {
+  /** Run folder: metrics, checkpoints, pictures and the final model go here. */
+  out: string;
+  /** tfjs backend; `auto` = tensorflow → wasm → cpu. */
+  backend?: TrainBackend | 'auto';
+  /** Train on this data set instead of loading `data` by name. */
+  dataset?: Dataset;
+  /** Receives progress: start, every batch, every epoch, evaluation phases, done. */
+  onEvent?: (event: TrainEvent) => void;
+  /** Stop after this many epochs of this call (the run stays resumable); for tests and schedulers. */
+  stopAfterEpochs?: number;
+}
+
+export interface ResumeOptions {
+  backend?: TrainBackend | 'auto';
+  /** Train to this many epochs in total (default: the run's configured epochs). */
+  epochs?: number;
+  dataset?: Dataset;
+  onEvent?: (event: TrainEvent) => void;
+  stopAfterEpochs?: number;
+}
+
+export interface TrainResult {
+  runDir: string;
+  backend: TrainBackend;
+  config: TrainConfig;
+  history: EpochMetrics[];
+  /** Null when the call stopped early (`stopAfterEpochs`). */
+  final: FinalMetrics | null;
+  /** Files of the run folder, relative to it. */
+  files: string[];
+}
+
+async function ensureWritable(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    await access(dir, constants.W_OK);
+    const probe = join(dir, `.write-test-${process.pid}`);
+    await writeFile(probe, '');
+    await (await import('node:fs/promises')).rm(probe);
+  } catch (cause) {
+    throw new VaekitError('io-error', `'out' must be a writable folder; cannot write to ${dir}: ${(cause as Error).message}`, { cause });
+  }
+}
+
+/**
+ * Trains a VAE and writes a run folder: `config.json`, `metrics.jsonl` (one object per epoch and
+ * a final one with the IWAE NLL), a checkpoint after every epoch, `loss-curve.png`,
+ * `samples.png`, `reconstructions.png` and the final tfjs models in `model/`.
+ *
+ * @example
+ * ```ts
+ * import { train } from 'vaekit/train';
+ * const result = await train({ data: 'mnist', epochs: 20, seed: 1, out: 'runs/mnist' });
+ * console.log(result.final?.testNegElbo, result.final?.testIwaeNll);
+ * ```
+ */
+export async function train(options: TrainOptions): Promise<TrainResult> {
+  const config = resolveTrainConfig(options);
+  const runDir = resolve(options.out);
+  await ensureWritable(runDir);
+  const backend = await selectBackend(options.backend ?? 'auto');
+  const dataset = subsetDataset(options.dataset ?? (await loadDataset(config.data)), config);
+  const models = buildMlpVae(config.architecture, {
+    inputShape: dataset.shape,
+    likelihood: config.likelihood,
+    valueRange: dataset.valueRange,
+    seed: config.seed,
+  });
+  if (config.likelihood.kind === 'bernoulli' || isUnitRange(dataset.valueRange)) {
+    initializeOutputBiasFromData(models.decoder, dataset.train, featureCount(dataset));
+  }
+  await writeFileAtomic(join(runDir, 'config.json'), JSON.stringify({ ...config, dataSource: dataset.source }, null, 2));
+  await writeFileAtomic(join(runDir, 'metrics.jsonl'), '');
+  const optimizer = createOptimizer(config);
+  return runEpochs({
+    runDir, config, dataset, models, optimizer, backend: backend.name, skipped: backend.skipped,
+    startEpoch: 0, step: 0, samplerPosition: 0, history: [], onEvent: options.onEvent,
+    stopAfterEpochs: options.stopAfterEpochs,
+  });
+}
+
+/**
+ * Continues a run from its last checkpoint. With the same backend, the resumed run ends with the
+ * same metrics, bit for bit, as an uninterrupted one.
+ *
+ * @example
+ * ```ts
+ * import { resumeTraining } from 'vaekit/train';
+ * await resumeTraining('runs/mnist');
+ * ```
+ */
+export async function resumeTraining(runDirInput: string, options: ResumeOptions = {}): Promise<TrainResult> {
+  const runDir = resolve(runDirInput);
+  const backend = await selectBackend(options.backend ?? 'auto');
+  const checkpoint = await loadCheckpoint(runDir);
+  const config = { ...checkpoint.state.config };
+  if (options.epochs !== undefined) config.epochs = resolveTrainConfig({ epochs: options.epochs }).epochs;
+  if (config.epochs < checkpoint.state.epoch) {
+    throw new VaekitError('invalid-argument', `'epochs' must be at least the ${checkpoint.state.epoch} epochs already trained; found ${config.epochs}`);
+  }
+  const dataset = subsetDataset(options.dataset ?? (await loadDataset(config.data)), config);
+  const optimizer = createOptimizer(config);
+  await restoreOptimizer(optimizer, checkpoint);
+  // Rewrite metrics.jsonl from the checkpoint: lines written after it (a crash) are dropped.
+  await writeFileAtomic(join(runDir, 'metrics.jsonl'), checkpoint.state.history.map((m) => JSON.stringify(m) + '\n').join(''));
+  return runEpochs({
+    runDir, config, dataset, models: { encoder: checkpoint.encoder, decoder: checkpoint.decoder }, optimizer,
+    backend: backend.name, skipped: backend.skipped, startEpoch: checkpoint.state.epoch, step: checkpoint.state.step,
+    samplerPosition: checkpoint.state.samplerPosition, history: [...checkpoint.state.history], onEvent: options.onEvent,
+    stopAfterEpochs: options.stopAfterEpochs,
+  });
+}
+
+const isUnitRange = (range: [number, number]) => range[0] === 0 && range[1] === 1;
+
+function createOptimizer(config: TrainConfig): tf.AdamOptimizer {
+  // ε = 1e-8 as PyTorch's Adam (tfjs would use the backend's 1e-7).
+  return tf.train.adam(config.learningRate, 0.9, 0.999, 1e-8);
+}
+
+interface RunState {
+  runDir: string;
+  config: TrainConfig;
+  dataset: Dataset;
+  models: VaeModels;
+  optimizer: tf.AdamOptimizer;
+  backend: TrainBackend;
+  skipped: string[];
+  startEpoch: number;
+  step: number;
+  samplerPosition: number;
+  history: EpochMetrics[];
+  onEvent: ((event: TrainEvent) => void) | undefined;
+  stopAfterEpochs: number | undefined;
+}
+
+function betaAt(config: TrainConfig, step: number): number {
+  return config.warmupSteps > 0 ? config.beta * Math.min(1, step / config.warmupSteps) : config.beta;
+}
+
+async function runEpochs(run: RunState): Promise<TrainResult> {
+  const { config, dataset, models, runDir } = run;
+  const emit = run.onEvent ?? (() => undefined);
+  const J = config.architecture.latentDim;
+  const features = featureCount(dataset);
+  const trainCount = dataset.train.count;
+  const batches = Math.ceil(trainCount / config.batchSize);
+  const variables = [...models.encoder.trainableWeights, ...models.decoder.trainableWeights].map((w) => w.read() as tf.Variable);
+  const ctx: StepContext = {
+    encoder: models.encoder, decoder: models.decoder, optimizer: run.optimizer, variables,
+    likelihood: config.likelihood, shape: dataset.shape, latentDim: J, mcSamples: config.mcSamples, freeBits: config.freeBits,
+  };
+  const sampler = new NormalSampler({ seed: config.seed, stream: STREAMS.trainEpsilon });
+  sampler.seek(run.samplerPosition);
+  let step = run.step;
+  const history = run.history;
+  const lastEpoch = run.stopAfterEpochs === undefined ? config.epochs : Math.min(config.epochs, run.startEpoch + run.stopAfterEpochs);
+  emit({
+    type: 'start', backend: run.backend, skippedBackends: run.skipped, config, runDir, trainCount,
+    testCount: dataset.test.count, batchesPerEpoch: batches, resumedFromEpoch: run.startEpoch,
+  });
+  const xBatch = new Float32Array(config.batchSize * features);
+  for (let epoch = run.startEpoch + 1; epoch <= lastEpoch; epoch++) {
+    const epochStart = performance.now();
+    const order = seededPermutation(trainCount, { seed: config.seed, stream: STREAMS.shuffle, offset: (epoch - 1) * trainCount });
+    let negElboSum = 0;
+    let objectiveSum = 0;
+    for (let b = 0; b < batches; b++) {
+      const start = b * config.batchSize;
+      const n = Math.min(config.batchSize, trainCount - start);
+      const x = gatherRows(dataset.train, features, order.subarray(start, start + n), xBatch.subarray(0, n * features));
+      const eps = sampler.next(config.mcSamples * n * J);
+      const beta = betaAt(config, step + 1);
+      const result = trainStep(ctx, { x, eps, n, beta });
+      step++;
+      if (!Number.isFinite(result.objective)) {
+        throw new VaekitError('non-finite', `the training loss became ${result.objective} at epoch ${epoch}, batch ${b + 1}; lower the learning rate or check the data`);
+      }
+      negElboSum += (result.recon + result.kl) * n;
+      objectiveSum += result.objective * n;
+      emit({
+        type: 'batch', epoch, epochs: config.epochs, batch: b + 1, batches, loss: result.recon + result.kl,
+        elapsedSeconds: (performance.now() - epochStart) / 1000,
+      });
+    }
+    const trainSeconds = (performance.now() - epochStart) / 1000;
+    emit({ type: 'phase', phase: 'evaluate', epoch });
+    const test = evaluateSplit(models, dataset.test, {
+      likelihood: config.likelihood, shape: dataset.shape, latentDim: J,
+      seed: config.seed, stream: STREAMS.evalEpsilon, offset: (epoch - 1) * dataset.test.count * J,
+    });
+    const metrics: EpochMetrics = {
+      epoch,
+      trainNegElbo: negElboSum / trainCount,
+      trainObjective: objectiveSum / trainCount,
+      testNegElbo: test.negElbo,
+      testRecon: test.recon,
+      testKl: test.kl,
+      activeUnits: test.activeUnits,
+      samplesPerSec: trainCount / trainSeconds,
+      beta: betaAt(config, step),
+      backend: run.backend,
+      seconds: (performance.now() - epochStart) / 1000,
+    };
+    history.push(metrics);
+    await saveCheckpoint(runDir, models, run.optimizer, {
+      epoch, step, config, samplerPosition: sampler.position, history, backend: run.backend,
+    });
+    await appendFile(join(runDir, 'metrics.jsonl'), JSON.stringify(metrics) + '\n');
+    await writeRunPictures(runDir, { history, models, dataset, config, final: false });
+    emit({ type: 'epoch', metrics });
+  }
+  if (lastEpoch < config.epochs) {
+    return { runDir, backend: run.backend, config, history, final: null, files: await listRun(runDir) };
+  }
+  const final = await finish(run, history, emit);
+  return { runDir, backend: run.backend, config, history, final, files: await listRun(runDir) };
+}
+
+async function finish(run: RunState, history: EpochMetrics[], emit: (event: TrainEvent) => void): Promise<FinalMetrics> {
+  const { config, dataset, models, runDir } = run;
+  const J = config.architecture.latentDim;
+  const last = history[history.length - 1]!;
+  let nll: number | null = null;
+  if (config.iwaeSamples > 0) {
+    emit({ type: 'phase', phase: 'iwae', done: 0, total: dataset.test.count });
+    nll = iwaeNegLogLikelihood(models, dataset.test, {
+      likelihood: config.likelihood, shape: dataset.shape, latentDim: J, samples: config.iwaeSamples,
+      seed: config.seed, stream: STREAMS.iwaeEpsilon,
+      onProgress: (done, total) => emit({ type: 'phase', phase: 'iwae', done, total }),
+    });
+  }
+  const final: FinalMetrics = {
+    final: true,
+    epochs: config.epochs,
+    testNegElbo: last.testNegElbo,
+    testRecon: last.testRecon,
+    testKl: last.testKl,
+    activeUnits: last.activeUnits,
+    testIwaeNll: nll,
+    iwaeSamples: config.iwaeSamples,
+    testBitsPerDim: last.testNegElbo / (featureCount(dataset) * Math.LN2),
+    backend: run.backend,
+  };
+  await appendFile(join(runDir, 'metrics.jsonl'), JSON.stringify(final) + '\n');
+  emit({ type: 'phase', phase: 'model' });
+  await saveLayersModel(models.encoder, join(runDir, 'model'), 'encoder');
+  await saveLayersModel(models.decoder, join(runDir, 'model'), 'decoder');
+  await writeRunPictures(runDir, { history, models, dataset, config, final: true });
+  emit({ type: 'done', final, runDir });
+  return final;
+}
+
+async function listRun(runDir: string): Promise<string[]> {
+  const { readdir } = await import('node:fs/promises');
+  const entries = await readdir(runDir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile() && !e.name.startsWith('.'))
+    .map((e) => join(e.parentPath ?? (e as unknown as { path: string }).path, e.name).slice(runDir.length + 1))
+    .sort();
+}
+
+export type { tfl };

@@ -1,0 +1,39 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+// DESIGN.md: export/, src/train and src/cli may import the isomorphic core; the core never
+// imports them, nor any node: module, so it runs in browsers.
+const SRC = fileURLToPath(new URL('../../src', import.meta.url));
+const NODE_ONLY = ['train', 'cli'];
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return entry.name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const specifiers = [...text.matchAll(/(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)];
+  return specifiers.map((m) => m[1] ?? m[2]!);
+}
+
+const coreFiles = sourceFiles(SRC).filter((file) => !NODE_ONLY.includes(relative(SRC, file).split('/')[0]!));
+
+describe('dependency direction', () => {
+  it('finds the core files', () => {
+    expect(coreFiles.map((f) => relative(SRC, f))).toContain('sampler/index.ts');
+  });
+
+  it.each(coreFiles.map((f) => [relative(SRC, f), f]))('core file %s imports no node-only code', (_name, file) => {
+    for (const specifier of importsOf(file)) {
+      expect(specifier, `${file} imports ${specifier}`).not.toMatch(/^node:|^(fs|path|os|child_process)$/);
+      expect(specifier, `${file} imports ${specifier}`).not.toMatch(/(^|\/)(train|cli|export)(\/|$)/);
+      expect(specifier, `${file} imports ${specifier}`).not.toMatch(/^@tensorflow\//);
+    }
+  });
+});

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { VaekitError } from '../../../src/errors.js';
+import { thrown } from '../../helpers/thrown.js';
 import {
   LABEL_BAND,
   encodeImageGrid,
@@ -19,16 +19,6 @@ function decode(bytes: Uint8Array) {
 function pixel(png: PNG, x: number, y: number): [number, number, number] {
   const i = (y * png.width + x) * 4;
   return [png.data[i]!, png.data[i + 1]!, png.data[i + 2]!];
-}
-
-function thrown(fn: () => unknown): VaekitError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(VaekitError);
-    return e as VaekitError;
-  }
-  throw new Error('expected a throw');
 }
 
 /** `count` grey images of h×w, all 0 except a single 1 at (py, px) in image `k` + its index. */

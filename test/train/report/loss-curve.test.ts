@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { VaekitError } from '../../../src/errors.js';
+import { thrown } from '../../helpers/thrown.js';
 import {
   LOSS_CURVE_COLORS,
   encodeLossCurve,
@@ -25,16 +25,6 @@ function countColor(png: PNG, hex: string): number {
     if (Math.abs(png.data[i]! - r) + Math.abs(png.data[i + 1]! - g) + Math.abs(png.data[i + 2]! - b) <= 12) n++;
   }
   return n;
-}
-
-function thrown(fn: () => unknown): VaekitError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(VaekitError);
-    return e as VaekitError;
-  }
-  throw new Error('expected a throw');
 }
 
 function history(epochs: number, withRecon = false): LossCurveEpoch[] {

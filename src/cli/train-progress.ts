@@ -36,8 +36,9 @@ export function createTrainProgress(stream: NodeJS.WriteStream = process.stdout)
         const skipped = event.skippedBackends.length ? ` (passed over: ${event.skippedBackends.join('; ')})` : '';
         log(`backend: ${event.backend}${skipped}`);
         log(
-          `data: ${event.config.data}, ${event.trainCount} train / ${event.testCount} test · model: mlp ` +
-            `${a.hidden.join('-')}-${a.latentDim}, ${event.config.likelihood.kind} · batch ${event.config.batchSize}, ` +
+          `data: ${event.config.data} ${event.inputShape.join('×')}, ${event.trainCount} train / ${event.testCount} test · ` +
+            `model: MLP ${[event.inputShape.reduce((p, q) => p * q, 1), ...a.hidden, a.latentDim].join('-')}, ` +
+            `${event.config.likelihood.kind} · batch ${event.config.batchSize}, ` +
             `Adam ${event.config.learningRate}, seed ${event.config.seed}`,
         );
         if (event.resumedFromEpoch > 0) log(`resuming after epoch ${event.resumedFromEpoch} of ${epochs}`);

@@ -12,6 +12,8 @@ export type TrainEvent =
       runDir: string;
       trainCount: number;
       testCount: number;
+      /** Shape of one example, e.g. [28, 28, 1]. */
+      inputShape: number[];
       batchesPerEpoch: number;
       /** 0 for a fresh run. */
       resumedFromEpoch: number;

@@ -181,7 +181,7 @@ async function runEpochs(run: RunState): Promise<TrainResult> {
   const history = run.history;
   const lastEpoch = run.stopAfterEpochs === undefined ? config.epochs : Math.min(config.epochs, run.startEpoch + run.stopAfterEpochs);
   emit({
-    type: 'start', backend: run.backend, skippedBackends: run.skipped, config, runDir, trainCount,
+    type: 'start', backend: run.backend, skippedBackends: run.skipped, config, runDir, trainCount, inputShape: dataset.shape,
     testCount: dataset.test.count, batchesPerEpoch: batches, resumedFromEpoch: run.startEpoch,
   });
   const xBatch = new Float32Array(config.batchSize * features);

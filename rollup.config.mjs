@@ -15,7 +15,7 @@ const external = (id) =>
   dependencies.some((dep) => id === dep || id.startsWith(`${dep}/`));
 
 export default {
-  input: { index: 'src/index.ts', cli: 'src/cli/main.ts', train: 'src/train/index.ts' },
+  input: { index: 'src/index.ts', cli: 'src/cli/main.ts', train: 'src/train/index.ts', export: 'export/index.ts' },
   output: { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
   external,
   plugins: [typescript({ tsconfig: './tsconfig.build.json' })],

@@ -17,7 +17,8 @@ export type VaekitErrorCode =
   | 'backend-unavailable'
   | 'checkpoint-missing'
   | 'checkpoint-mismatch'
-  | 'non-finite';
+  | 'non-finite'
+  | 'verification-failed';
 
 export class VaekitError extends Error {
   readonly code: VaekitErrorCode;

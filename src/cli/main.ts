@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { VaekitError } from '../errors.js';
+import { exportCommand } from './export-command.js';
 import { trainCommand } from './train-command.js';
 
 const program = new Command('vaekit')
   .description('Train Variational Autoencoders with TensorFlow.js, export them to ONNX, run them with ONNX Runtime.')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride()
-  .addCommand(trainCommand().exitOverride());
+  .addCommand(trainCommand().exitOverride())
+  .addCommand(exportCommand().exitOverride());
 
 try {
   await program.parseAsync(process.argv);

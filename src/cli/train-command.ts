@@ -1,4 +1,7 @@
 import { Command, Option } from 'commander';
+import { join } from 'node:path';
+import { exportRun } from '../train/export-run.js';
+import { printExport } from './export-command.js';
 import { VaekitError } from '../errors.js';
 import { DEFAULTS } from '../train/config.js';
 import { TRAIN_BACKENDS } from '../train/backend/select-backend.js';
@@ -55,6 +58,8 @@ export function trainCommand(): Command {
     .option('--iwae-samples <K>', 'importance samples of the final test NLL (0 = skip)', nonNegativeInteger, DEFAULTS.iwaeSamples)
     .option('--max-train <n>', 'train on a seeded subset of n examples', positiveInteger)
     .option('--max-test <n>', 'evaluate on a seeded subset of n examples', positiveInteger)
+    .option('--no-export', 'skip exporting the trained model to ONNX (<out>/onnx) at the end')
+    .addOption(new Option('--precision <p>', 'weight precision of the exported graphs').choices(['fp32', 'fp16']).default('fp32'))
     .addHelpText(
       'after',
       '\nExamples:\n  vaekit train --data mnist --epochs 20 --seed 1 --out runs/mnist\n  vaekit train --resume runs/mnist\n',
@@ -63,7 +68,7 @@ export function trainCommand(): Command {
       const onEvent = createTrainProgress();
       let result: TrainResult;
       if (flags['resume'] !== undefined) {
-        const allowed = new Set(['resume', 'epochs', 'backend']);
+        const allowed = new Set(['resume', 'epochs', 'backend', 'export', 'precision']);
         const conflicting = command.options
           .map((o) => o.attributeName())
           .filter((name) => !allowed.has(name) && command.getOptionValueSource(name) === 'cli');
@@ -102,6 +107,17 @@ export function trainCommand(): Command {
         });
       }
       printRun(result);
+      if (flags['export'] !== false && result.final) {
+        console.log('\nexporting to ONNX and verifying against tfjs…');
+        const exported = await exportRun(result.runDir, {
+          out: join(result.runDir, 'onnx'),
+          precision: flags['precision'] as 'fp32' | 'fp16',
+          models: result.models,
+          dataset: result.dataset,
+          log: (line) => console.log(line),
+        });
+        printExport(exported);
+      }
     });
   return cmd;
 }

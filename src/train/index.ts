@@ -21,4 +21,6 @@ export { iwaeNegLogLikelihood, type IwaeOptions } from './iwae.js';
 export { loadCheckpoint } from './checkpoint.js';
 export type { EpochMetrics, FinalMetrics } from './metrics.js';
 export type { TrainEvent } from './train-events.js';
+export { exportRun, type ExportRunOptions, type ExportRunResult } from './export-run.js';
+export { ortNodeBackend } from '../runtime/ort-node.js';
 export { VaekitError, type VaekitErrorCode } from '../errors.js';

@@ -1,7 +1,6 @@
 import { access, appendFile, constants, mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
 import { VaekitError } from '../errors.js';
 import { NormalSampler } from '../sampler/index.js';
 import { writeFileAtomic } from './atomic-write.js';
@@ -53,6 +52,9 @@ export interface TrainResult {
   final: FinalMetrics | null;
   /** Files of the run folder, relative to it. */
   files: string[];
+  /** The trained tfjs models (dispose them when done) and the data they were trained on. */
+  models: VaeModels;
+  dataset: Dataset;
 }
 
 async function ensureWritable(dir: string): Promise<void> {
@@ -236,10 +238,12 @@ async function runEpochs(run: RunState): Promise<TrainResult> {
     emit({ type: 'epoch', metrics });
   }
   if (lastEpoch < config.epochs) {
-    return { runDir, backend: run.backend, config, history, final: null, files: await listRun(runDir) };
+    run.optimizer.dispose();
+    return { runDir, backend: run.backend, config, history, final: null, files: await listRun(runDir), models, dataset };
   }
   const final = await finish(run, history, emit);
-  return { runDir, backend: run.backend, config, history, final, files: await listRun(runDir) };
+  run.optimizer.dispose();
+  return { runDir, backend: run.backend, config, history, final, files: await listRun(runDir), models, dataset };
 }
 
 async function finish(run: RunState, history: EpochMetrics[], emit: (event: TrainEvent) => void): Promise<FinalMetrics> {
@@ -285,4 +289,3 @@ async function listRun(runDir: string): Promise<string[]> {
     .sort();
 }
 
-export type { tfl };

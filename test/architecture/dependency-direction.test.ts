@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 // DESIGN.md: export/, src/train and src/cli may import the isomorphic core; the core never
 // imports them, nor any node: module, so it runs in browsers.
 const SRC = fileURLToPath(new URL('../../src', import.meta.url));
+const EXPORT = fileURLToPath(new URL('../../export', import.meta.url));
 const NODE_ONLY = ['train', 'cli'];
 
 function sourceFiles(dir: string): string[] {
@@ -22,7 +23,10 @@ function importsOf(file: string): string[] {
   return specifiers.map((m) => m[1] ?? m[2]!);
 }
 
-const coreFiles = sourceFiles(SRC).filter((file) => !NODE_ONLY.includes(relative(SRC, file).split('/')[0]!));
+// src/runtime/ort-node.ts is the Node adapter: the one core file allowed onnxruntime-node.
+const coreFiles = sourceFiles(SRC).filter(
+  (file) => !NODE_ONLY.includes(relative(SRC, file).split('/')[0]!) && !file.endsWith('runtime/ort-node.ts'),
+);
 
 describe('dependency direction', () => {
   it('finds the core files', () => {
@@ -35,5 +39,20 @@ describe('dependency direction', () => {
       expect(specifier, `${file} imports ${specifier}`).not.toMatch(/(^|\/)(train|cli|export)(\/|$)/);
       expect(specifier, `${file} imports ${specifier}`).not.toMatch(/^@tensorflow\//);
     }
+  });
+
+  it.each(sourceFiles(EXPORT).map((f) => [relative(EXPORT, f), f]))('exporter file %s imports no node: module and no trainer or CLI code', (_name, file) => {
+    for (const specifier of importsOf(file)) {
+      expect(specifier, `${file} imports ${specifier}`).not.toMatch(/^node:|^(fs|path|os|child_process)$/);
+      expect(specifier, `${file} imports ${specifier}`).not.toMatch(/src\/(train|cli)\//);
+      expect(specifier, `${file} imports ${specifier}`).not.toMatch(/onnxruntime/);
+    }
+  });
+
+  it('lets only the runtime adapters import onnxruntime', () => {
+    const importers = [...sourceFiles(SRC), ...sourceFiles(EXPORT)]
+      .filter((file) => importsOf(file).some((s) => s.startsWith('onnxruntime')))
+      .map((file) => relative(SRC, file));
+    expect(importers).toEqual(['runtime/ort-node.ts']);
   });
 });

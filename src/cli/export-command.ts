@@ -1,0 +1,37 @@
+import { Command, Option } from 'commander';
+import { join } from 'node:path';
+import { TRAIN_BACKENDS } from '../train/backend/select-backend.js';
+import { exportRun, type ExportRunResult } from '../train/export-run.js';
+
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+
+/** Prints where the model went and what it holds. */
+export function printExport(result: ExportRunResult): void {
+  const { encoder, decoder } = result.manifest.graphs;
+  console.log(`\nmodel folder: ${result.out} (${result.manifest.precision}, exported and verified in ${result.seconds.toFixed(1)} s)`);
+  console.log(`  encoder.onnx  ${kib(encoder.bytes).padStart(10)}  ${encoder.parameters.toLocaleString('en-US')} parameters`);
+  console.log(`  decoder.onnx  ${kib(decoder.bytes).padStart(10)}  ${decoder.parameters.toLocaleString('en-US')} parameters`);
+  console.log('  vaekit.json   the manifest: shapes, likelihood, SHA-256 of each graph, training record');
+  console.log('  README.md     the model card');
+}
+
+export function exportCommand(): Command {
+  return new Command('export')
+    .description('Export a training run to ONNX (encoder.onnx, decoder.onnx, vaekit.json, model card), verified against tfjs.')
+    .argument('<run>', 'run folder written by `vaekit train`')
+    .option('--out <dir>', 'model folder to write (default <run>/onnx)')
+    .addOption(new Option('--precision <p>', 'weight precision; computation stays float32').choices(['fp32', 'fp16']).default('fp32'))
+    .option('--name <name>', 'model name in the manifest (default: the folder name)')
+    .addOption(new Option('--backend <name>', 'TensorFlow.js backend for the verification').choices(['auto', ...TRAIN_BACKENDS]).default('auto'))
+    .addHelpText('after', '\nExample:\n  vaekit export runs/mnist-mlp --out models/mnist-mlp\n')
+    .action(async (run: string, flags: { out?: string; precision: 'fp32' | 'fp16'; name?: string; backend: 'auto' }) => {
+      const result = await exportRun(run, {
+        out: flags.out ?? join(run, 'onnx'),
+        precision: flags.precision,
+        name: flags.name,
+        backend: flags.backend,
+        log: (line) => console.log(line),
+      });
+      printExport(result);
+    });
+}

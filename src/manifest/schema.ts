@@ -1,0 +1,70 @@
+/**
+ * vaekit.json — the manifest beside a model's graphs (DESIGN.md). Versioned by `format`; the SDK
+ * validates it and the graphs' SHA-256 before it creates a session.
+ */
+export const MANIFEST_FORMAT = 'vaekit/1';
+export const MANIFEST_FILE = 'vaekit.json';
+
+/** How raw features were scaled for training; inference applies the same. */
+export type InputScaling =
+  | { kind: 'min-max'; min: number[]; max: number[] }
+  | { kind: 'standardize'; mean: number[]; std: number[] };
+
+export interface ManifestInput {
+  /** Shape of one example without the batch dimension, e.g. [28, 28, 1]. */
+  shape: number[];
+  /** `hwc` for images (NHWC with the batch), `features` for flat rows. */
+  layout: 'hwc' | 'features';
+  /** Range the (scaled) values lie in. */
+  range: [number, number];
+  scaling: InputScaling | null;
+}
+
+export type ManifestLikelihood =
+  | { kind: 'bernoulli' }
+  | { kind: 'gaussian'; sigma: number }
+  | { kind: 'gaussian-learned' };
+
+export interface ManifestGraph {
+  file: string;
+  sha256: string;
+  bytes: number;
+  /** Learned parameters stored in the graph. */
+  parameters: number;
+  /** Contract name (`x`, `c`, `z`) → the graph's input name. */
+  inputs: Record<string, string>;
+  /** Contract name (`mu`, `logvar`, `logits`, `mean`, `logvar_x`) → the graph's output name. */
+  outputs: Record<string, string>;
+}
+
+export interface VaeManifest {
+  format: typeof MANIFEST_FORMAT;
+  name: string;
+  description?: string;
+  input: ManifestInput;
+  latentDim: number;
+  /** Conditional VAE: the label input `c` (one-hot over `classes`). */
+  condition: null | { classes: number; labels: string[] };
+  likelihood: ManifestLikelihood;
+  prior: { kind: 'standard-normal' };
+  graphs: { encoder: ManifestGraph; decoder: ManifestGraph };
+  onnx: { irVersion: number; opset: number };
+  /** Precision of the stored weights (computation is float32 either way). */
+  precision: 'fp32' | 'fp16';
+  producer: { name: string; version: string };
+  training: null | {
+    dataset: string;
+    epochs: number;
+    seed: number;
+    backend: string;
+    config: Record<string, unknown>;
+    metrics: Record<string, number | null>;
+  };
+  /** Export-time comparison of the graphs with the tfjs model, when it ran. */
+  verification?: {
+    runtime: string;
+    tolerance: { absolute: number; relative: number };
+    maxAbsDiff: Record<string, number>;
+    samples: number;
+  };
+}

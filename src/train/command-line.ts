@@ -1,0 +1,24 @@
+import { DEFAULTS, type TrainConfig } from './config.js';
+
+/** The `vaekit train` command that reproduces `config` (flags that differ from the defaults). */
+export function trainCommandLine(config: TrainConfig, out?: string): string {
+  const flags: string[] = [`--data ${config.data}`, `--epochs ${config.epochs}`, `--seed ${config.seed}`];
+  const add = (flag: string, value: unknown, fallback: unknown) => {
+    if (JSON.stringify(value) !== JSON.stringify(fallback)) flags.push(`${flag} ${Array.isArray(value) ? value.join(',') : value}`);
+  };
+  add('--batch-size', config.batchSize, DEFAULTS.batchSize);
+  add('--lr', config.learningRate, DEFAULTS.learningRate);
+  add('--hidden', config.architecture.hidden, DEFAULTS.hidden);
+  add('--latent-dim', config.architecture.latentDim, DEFAULTS.latentDim);
+  add('--likelihood', config.likelihood.kind, DEFAULTS.likelihood);
+  if (config.likelihood.kind === 'gaussian') add('--sigma', config.likelihood.sigma, DEFAULTS.sigma);
+  add('--beta', config.beta, DEFAULTS.beta);
+  add('--warmup', config.warmupSteps, DEFAULTS.warmupSteps);
+  add('--free-bits', config.freeBits, DEFAULTS.freeBits);
+  add('--mc-samples', config.mcSamples, DEFAULTS.mcSamples);
+  add('--iwae-samples', config.iwaeSamples, DEFAULTS.iwaeSamples);
+  if (config.maxTrain !== null) flags.push(`--max-train ${config.maxTrain}`);
+  if (config.maxTest !== null) flags.push(`--max-test ${config.maxTest}`);
+  if (out) flags.push(`--out ${out}`);
+  return `vaekit train ${flags.join(' ')}`;
+}

@@ -1,0 +1,144 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { exportVae, type ExportedVae } from '../../export/export-vae.js';
+import type { WeightPrecision } from '../../export/graph-builder.js';
+import { modelCard } from '../../export/model-card.js';
+import { formatVerification } from '../../export/verify.js';
+import { VaekitError } from '../errors.js';
+import { MANIFEST_FILE } from '../manifest/schema.js';
+import { ortNodeBackend } from '../runtime/ort-node.js';
+import { selectBackend, type TrainBackend } from './backend/select-backend.js';
+import { loadCheckpoint } from './checkpoint.js';
+import { trainCommandLine } from './command-line.js';
+import type { TrainConfig } from './config.js';
+import { featureCount, gatherRows, type Dataset } from './data/dataset.js';
+import { loadDataset, subsetDataset } from './data/load-dataset.js';
+import type { FinalMetrics } from './metrics.js';
+import { loadLayersModelFile } from './model/model-artifacts.js';
+import type { VaeModels } from './model/mlp.js';
+import { writeFolderAtomic } from './write-model-folder.js';
+import { VAEKIT_VERSION } from './version.js';
+
+/** Test rows fed through the graphs at export to compare ONNX Runtime with tfjs. */
+const VERIFICATION_ROWS = 64;
+
+export interface ExportRunOptions {
+  /** Model folder to write: encoder.onnx, decoder.onnx, vaekit.json, README.md. */
+  out: string;
+  precision?: WeightPrecision;
+  /** Model name in the manifest; default: the output folder's name. */
+  name?: string;
+  backend?: TrainBackend | 'auto';
+  /** Use these models and data instead of loading them from the run folder (the trainer does). */
+  models?: VaeModels;
+  dataset?: Dataset;
+  log?: (line: string) => void;
+}
+
+export interface ExportRunResult extends ExportedVae {
+  out: string;
+  seconds: number;
+}
+
+async function readRun(runDir: string): Promise<{ config: TrainConfig; final: FinalMetrics | null }> {
+  let config: TrainConfig;
+  try {
+    config = JSON.parse(await readFile(join(runDir, 'config.json'), 'utf8'));
+  } catch (cause) {
+    throw new VaekitError('checkpoint-missing', `'run' must be a run folder written by \`vaekit train\`; ${join(runDir, 'config.json')} is missing or unreadable`, { cause });
+  }
+  const lines = (await readFile(join(runDir, 'metrics.jsonl'), 'utf8').catch(() => '')).trim().split('\n').filter(Boolean);
+  const last = lines.length ? JSON.parse(lines[lines.length - 1]!) : null;
+  return { config, final: last?.final ? (last as FinalMetrics) : null };
+}
+
+async function loadRunModels(runDir: string, log: (line: string) => void): Promise<VaeModels> {
+  const folder = join(runDir, 'model');
+  if (existsSync(join(folder, 'encoder.json'))) {
+    return { encoder: await loadLayersModelFile(folder, 'encoder'), decoder: await loadLayersModelFile(folder, 'decoder') };
+  }
+  const checkpoint = await loadCheckpoint(runDir);
+  log(`training has not finished: exporting the checkpoint of epoch ${checkpoint.state.epoch}`);
+  return { encoder: checkpoint.encoder, decoder: checkpoint.decoder };
+}
+
+/**
+ * Exports a training run's final model (or, for an unfinished run, its last checkpoint) to an ONNX
+ * model folder, verifying both graphs in onnxruntime-node against tfjs on real test rows first:
+ * a failed verification writes nothing. The folder appears all at once.
+ *
+ * @example
+ * ```ts
+ * import { exportRun } from 'vaekit/train';
+ * const { manifest, verification } = await exportRun('runs/mnist', { out: 'models/mnist-mlp' });
+ * ```
+ */
+export async function exportRun(runDirInput: string, options: ExportRunOptions): Promise<ExportRunResult> {
+  const start = performance.now();
+  const runDir = resolve(runDirInput);
+  const out = resolve(options.out);
+  const log = options.log ?? (() => undefined);
+  const { config, final } = await readRun(runDir);
+  if (!options.models) await selectBackend(options.backend ?? 'auto');
+  const models = options.models ?? (await loadRunModels(runDir, log));
+  const dataset = options.dataset ?? subsetDataset(await loadDataset(config.data), config);
+  const features = featureCount(dataset);
+  const count = Math.min(VERIFICATION_ROWS, dataset.test.count);
+  const stride = Math.max(1, Math.floor(dataset.test.count / count));
+  const rows = gatherRows(dataset.test, features, Array.from({ length: count }, (_, i) => i * stride));
+  const last = final ?? null;
+  const exported = await exportVae(models, {
+    name: options.name ?? out.split('/').pop()!,
+    input: { shape: dataset.shape, layout: dataset.layout, range: dataset.valueRange, scaling: null },
+    latentDim: config.architecture.latentDim,
+    likelihood: config.likelihood,
+    precision: options.precision ?? 'fp32',
+    producerVersion: VAEKIT_VERSION,
+    training: {
+      dataset: dataset.source,
+      epochs: config.epochs,
+      seed: config.seed,
+      backend: last?.backend ?? 'unknown',
+      config: config as unknown as Record<string, unknown>,
+      metrics: last
+        ? {
+            testNegElbo: last.testNegElbo, testRecon: last.testRecon, testKl: last.testKl,
+            testIwaeNll: last.testIwaeNll, iwaeSamples: last.iwaeSamples, testBitsPerDim: last.testBitsPerDim,
+            activeUnits: last.activeUnits,
+          }
+        : {},
+    },
+    verify: { backend: ortNodeBackend, rows, seed: config.seed },
+  });
+  const report = exported.verification!;
+  log(formatVerification(report));
+  if (exported.precisionCost) log(`fp16 weights against the fp32 model:\n${formatVerification(exported.precisionCost)}`);
+  if (!report.passed) {
+    throw new VaekitError(
+      'verification-failed',
+      `the exported graphs differ from the tfjs model beyond the tolerance; nothing was written to ${out}\n${formatVerification(report)}`,
+    );
+  }
+  // The run's pictures travel with the model: people judge a generative model by looking.
+  const pictures: Record<string, Uint8Array> = {};
+  for (const file of ['samples.png', 'reconstructions.png']) {
+    if (existsSync(join(runDir, file))) pictures[file] = await readFile(join(runDir, file));
+  }
+  const card = modelCard({
+    pictures: Object.keys(pictures),
+    manifest: exported.manifest,
+    verification: report,
+    precisionCost: exported.precisionCost,
+    trainCommand: trainCommandLine(config),
+    exportCommand: `vaekit export ${runDirInput} --out ${options.out}${options.precision === 'fp16' ? ' --precision fp16' : ''}`,
+  });
+  await writeFolderAtomic(out, {
+    'encoder.onnx': exported.graphs.encoder,
+    'decoder.onnx': exported.graphs.decoder,
+    [MANIFEST_FILE]: JSON.stringify(exported.manifest, null, 2) + '\n',
+    'README.md': card,
+    ...pictures,
+  });
+  return { ...exported, out, seconds: (performance.now() - start) / 1000 };
+}

@@ -75,7 +75,7 @@ export function modelCard(options: ModelCardOptions): string {
   }
   if (options.precisionCost) {
     lines.push('', 'Cost of fp16 weights (the fp16 graphs against the fp32 TensorFlow.js model):', '', '```');
-    lines.push(formatVerification(options.precisionCost), '```');
+    lines.push(formatVerification(options.precisionCost, { gate: false }), '```');
   }
   lines.push('');
   return lines.join('\n');

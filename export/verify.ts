@@ -124,22 +124,21 @@ export async function verifyGraphs(options: VerifyOptions): Promise<Verification
   return { runtime: options.backend.name, tolerance, samples: n, rows, passed: rows.every((r) => r.passed) };
 }
 
-/** The report as an aligned text table, for the CLI. */
-export function formatVerification(report: VerificationReport): string {
-  const header = ['graph', 'output', 'inputs', 'max |diff|', 'worst / tolerance', ''];
-  const lines = report.rows.map((r) => [
-    r.graph,
-    r.output,
-    r.inputs,
-    r.maxAbsDiff.toExponential(2),
-    `${r.worstRatio.toFixed(3)} (|value| ${r.magnitudeAtWorst.toPrecision(3)})`,
-    r.passed ? 'ok' : 'FAIL',
-  ]);
+/**
+ * The report as an aligned text table, for the CLI. With `gate: false` (a precision's cost, not a
+ * check) only the differences are shown.
+ */
+export function formatVerification(report: VerificationReport, options: { gate?: boolean } = {}): string {
+  const gate = options.gate ?? true;
+  const header = gate ? ['graph', 'output', 'inputs', 'max |diff|', 'worst / tolerance', ''] : ['graph', 'output', 'inputs', 'max |diff|'];
+  const lines = report.rows.map((r) => {
+    const cells = [r.graph, r.output, r.inputs, r.maxAbsDiff.toExponential(2)];
+    return gate ? [...cells, `${r.worstRatio.toFixed(3)} (|value| ${r.magnitudeAtWorst.toPrecision(3)})`, r.passed ? 'ok' : 'FAIL'] : cells;
+  });
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const format = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [
-    `${report.runtime} vs tfjs, tolerance |diff| ≤ ${report.tolerance.absolute} + ${report.tolerance.relative}·|tfjs|`,
-    format(header),
-    ...lines.map(format),
-  ].join('\n');
+  const title = gate
+    ? `${report.runtime} vs tfjs, tolerance |diff| ≤ ${report.tolerance.absolute} + ${report.tolerance.relative}·|tfjs|`
+    : `${report.runtime} vs tfjs`;
+  return [title, format(header), ...lines.map(format)].join('\n');
 }

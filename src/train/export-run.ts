@@ -113,7 +113,7 @@ export async function exportRun(runDirInput: string, options: ExportRunOptions):
   });
   const report = exported.verification!;
   log(formatVerification(report));
-  if (exported.precisionCost) log(`fp16 weights against the fp32 model:\n${formatVerification(exported.precisionCost)}`);
+  if (exported.precisionCost) log(`fp16 weights against the fp32 model:\n${formatVerification(exported.precisionCost, { gate: false })}`);
   if (!report.passed) {
     throw new VaekitError(
       'verification-failed',

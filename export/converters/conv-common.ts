@@ -1,5 +1,7 @@
 import { VaekitError } from '../../src/errors.js';
-import type { LayerConversion } from './converter.js';
+import type { AttributeValue } from '../graph-builder.js';
+import { applyActivation } from './activations.js';
+import { NCHW_TO_NHWC, NHWC_TO_NCHW, weight, type LayerConversion } from './converter.js';
 
 /** A tfjs 2-D setting (number or [h, w]) as [h, w]. */
 export function pair(c: LayerConversion, key: string, fallback: number): [number, number] {
@@ -65,4 +67,26 @@ export function permute(values: Float32Array, shape: number[], perm: number[]): 
     for (let i = rank - 1; i >= 0 && ++index[i]! === outShape[i]!; i--) index[i] = 0;
   }
   return out;
+}
+
+/**
+ * Emits a convolution-like op on NHWC values: Transpose to NCHW → `op` (W = the tfjs kernel
+ * permuted [3, 2, 0, 1], plus the bias) → Transpose back → the layer's activation. Conv2D's kernel
+ * [kh, kw, in, out] becomes [out, in, kh, kw]; Conv2DTranspose's [kh, kw, out, in] becomes
+ * [in, out, kh, kw] — the same permutation for both.
+ */
+export function emitNchwConv(c: LayerConversion, op: 'Conv' | 'ConvTranspose', attributes: Record<string, AttributeValue>): string {
+  const kernel = weight(c, 'kernel');
+  const [kh, kw, a, b] = kernel.shape as [number, number, number, number];
+  const inputs = [
+    c.graph.node('Transpose', [c.inputs[0]!], { perm: NHWC_TO_NCHW }, `${c.hint}_nchw`)[0]!,
+    c.graph.addWeight(`${c.hint}/kernel`, permute(kernel.values, kernel.shape, [3, 2, 0, 1]), [b, a, kh, kw]),
+  ];
+  if (c.config['useBias'] !== false) {
+    const bias = weight(c, 'bias');
+    inputs.push(c.graph.addWeight(`${c.hint}/bias`, bias.values, bias.shape));
+  }
+  const [conv] = c.graph.node(op, inputs, attributes, `${c.hint}_${op.toLowerCase()}`);
+  const [nhwc] = c.graph.node('Transpose', [conv!], { perm: NCHW_TO_NHWC }, `${c.hint}_nhwc`);
+  return applyActivation(c.graph, c.config['activation'], nhwc!, c.hint, c.layer.name);
 }

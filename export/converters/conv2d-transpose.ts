@@ -1,7 +1,6 @@
 import { VaekitError } from '../../src/errors.js';
-import { applyActivation } from './activations.js';
-import { checkOutputSize, pair, permute, requireChannelsLast, spatialSize } from './conv-common.js';
-import { NCHW_TO_NHWC, NHWC_TO_NCHW, weight, type LayerConversion, type LayerConverter } from './converter.js';
+import { checkOutputSize, emitNchwConv, pair, requireChannelsLast, spatialSize } from './conv-common.js';
+import type { LayerConversion, LayerConverter } from './converter.js';
 
 /**
  * tfjs' transposed padding along one axis as ONNX [padBegin, padEnd, outputPadding, outSize].
@@ -38,23 +37,7 @@ export const convertConv2DTranspose: LayerConverter = (c) => {
   const [left, right, opW, outW] = transposePads(c, w, kw, sw);
   checkOutputSize(c, [outH, outW]);
 
-  const kernel = weight(c, 'kernel'); // [kh, kw, out, in] → ONNX [in, out, kh, kw]
-  const [, , cout, cin] = kernel.shape as [number, number, number, number];
-  const inputs = [
-    c.graph.node('Transpose', [c.inputs[0]!], { perm: NHWC_TO_NCHW }, `${c.hint}_nchw`)[0]!,
-    c.graph.addWeight(`${c.hint}/kernel`, permute(kernel.values, kernel.shape, [3, 2, 0, 1]), [cin, cout, kh, kw]),
-  ];
-  if (c.config['useBias'] !== false) {
-    const bias = weight(c, 'bias');
-    inputs.push(c.graph.addWeight(`${c.hint}/bias`, bias.values, bias.shape));
-  }
   const attributes = { kernel_shape: [kh, kw], strides: [sh, sw], pads: [top, left, bottom, right], group: 1 };
-  const [conv] = c.graph.node(
-    'ConvTranspose',
-    inputs,
-    opH || opW ? { ...attributes, output_padding: [opH, opW] } : attributes,
-    `${c.hint}_convtranspose`,
-  );
-  const [nhwc] = c.graph.node('Transpose', [conv!], { perm: NCHW_TO_NHWC }, `${c.hint}_nhwc`);
-  return applyActivation(c.graph, c.config['activation'], nhwc!, c.hint, c.layer.name);
+  // output_padding only where needed: the kernel is smaller than the stride.
+  return emitNchwConv(c, 'ConvTranspose', opH || opW ? { ...attributes, output_padding: [opH, opW] } : attributes);
 };

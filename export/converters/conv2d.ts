@@ -1,7 +1,6 @@
 import { VaekitError } from '../../src/errors.js';
-import { applyActivation } from './activations.js';
-import { checkOutputSize, pair, permute, requireChannelsLast, spatialSize } from './conv-common.js';
-import { NCHW_TO_NHWC, NHWC_TO_NCHW, weight, type LayerConversion, type LayerConverter } from './converter.js';
+import { checkOutputSize, emitNchwConv, pair, requireChannelsLast, spatialSize } from './conv-common.js';
+import type { LayerConversion, LayerConverter } from './converter.js';
 
 /**
  * tfjs' padding along one axis as ONNX [begin, end] and the output size. 'same' is TF's rule
@@ -34,22 +33,7 @@ export const convertConv2D: LayerConverter = (c) => {
   const [left, right, outW] = convPads(c, w, kw, sw, dw);
   checkOutputSize(c, [outH, outW]);
 
-  const kernel = weight(c, 'kernel'); // [kh, kw, in, out] → ONNX [out, in, kh, kw]
-  const [, , cin, cout] = kernel.shape as [number, number, number, number];
-  const inputs = [
-    c.graph.node('Transpose', [c.inputs[0]!], { perm: NHWC_TO_NCHW }, `${c.hint}_nchw`)[0]!,
-    c.graph.addWeight(`${c.hint}/kernel`, permute(kernel.values, kernel.shape, [3, 2, 0, 1]), [cout, cin, kh, kw]),
-  ];
-  if (c.config['useBias'] !== false) {
-    const bias = weight(c, 'bias');
-    inputs.push(c.graph.addWeight(`${c.hint}/bias`, bias.values, bias.shape));
-  }
-  const [conv] = c.graph.node(
-    'Conv',
-    inputs,
-    { kernel_shape: [kh, kw], strides: [sh, sw], dilations: [dh, dw], pads: [top, left, bottom, right], group: 1 },
-    `${c.hint}_conv`,
-  );
-  const [nhwc] = c.graph.node('Transpose', [conv!], { perm: NCHW_TO_NHWC }, `${c.hint}_nhwc`);
-  return applyActivation(c.graph, c.config['activation'], nhwc!, c.hint, c.layer.name);
+  return emitNchwConv(c, 'Conv', {
+    kernel_shape: [kh, kw], strides: [sh, sw], dilations: [dh, dw], pads: [top, left, bottom, right], group: 1,
+  });
 };

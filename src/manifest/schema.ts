@@ -68,3 +68,6 @@ export interface VaeManifest {
     samples: number;
   };
 }
+
+/** The two graphs of a model. */
+export type GraphRole = 'encoder' | 'decoder';

@@ -1,0 +1,27 @@
+import type { GraphRole, ManifestLikelihood } from './schema.js';
+
+/** The contract names (DESIGN.md, "Graph contract") a graph's name map must or may contain. */
+export interface NameContract {
+  required: string[];
+  optional: string[];
+}
+
+/**
+ * Contract names of one graph. The decoder's `logits` is optional for bernoulli: a model from
+ * another framework may only output the sigmoid mean. `likelihood` null = not known (invalid):
+ * the decoder outputs are then not checked.
+ */
+export function graphContract(
+  graph: GraphRole,
+  likelihood: ManifestLikelihood['kind'] | null,
+  conditional: boolean,
+): { inputs: NameContract; outputs: NameContract | null } {
+  const c = conditional ? ['c'] : [];
+  if (graph === 'encoder') return { inputs: { required: ['x', ...c], optional: [] }, outputs: { required: ['mu', 'logvar'], optional: [] } };
+  const outputs: Record<ManifestLikelihood['kind'], NameContract> = {
+    bernoulli: { required: ['mean'], optional: ['logits'] },
+    gaussian: { required: ['mean'], optional: [] },
+    'gaussian-learned': { required: ['mean', 'logvar_x'], optional: [] },
+  };
+  return { inputs: { required: ['z', ...c], optional: [] }, outputs: likelihood ? outputs[likelihood] : null };
+}

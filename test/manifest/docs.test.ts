@@ -1,0 +1,25 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parseManifest } from '../../src/manifest/index.js';
+import { MNIST_TEXT, PYTORCH_TEXT, edited, rejection } from './manifests.js';
+
+// docs/manifest.md's examples are copies of the real files and real messages: keep them so.
+const DOC = readFileSync(fileURLToPath(new URL('../../docs/manifest.md', import.meta.url)), 'utf8');
+const blocks = (lang: string) => [...DOC.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)\\n```', 'g'))].map((m) => m[1]!);
+
+describe('docs/manifest.md', () => {
+  it('shows the shipped manifest first and the PyTorch fixture’s second, verbatim', () => {
+    expect(blocks('json')).toEqual([MNIST_TEXT.trimEnd(), PYTORCH_TEXT.trimEnd()]);
+    for (const json of blocks('json')) expect(() => parseManifest(json)).not.toThrow();
+  });
+
+  it('shows the message the manifest it describes really gets', () => {
+    const broken = edited((m) => {
+      m.input.range = [0];
+      m.graphs.encoder.sha256 = 'not-a-hash';
+      m.graphs.decoder.outputs = { recon: 'recon' };
+    }, PYTORCH_TEXT);
+    expect(blocks('')).toContain(rejection(broken).message);
+  });
+});

@@ -10,26 +10,41 @@ export interface TensorData {
   dims: number[];
 }
 
+/**
+ * Execution providers by name. Node: `cpu`, `webgpu`, `cuda`; browser: `wasm`, `webgpu`.
+ * `auto` tries the platform's providers in order and falls back to cpu (Node) or wasm (browser).
+ */
+export type Device = 'auto' | 'cpu' | 'wasm' | 'webgpu' | 'cuda';
+
 export interface SessionOptions {
-  /** Execution provider to use; default `cpu`. */
-  device?: string;
+  /** Execution provider; default `auto`. */
+  device?: Device;
+  /** Throw `provider-unavailable` instead of falling back when the device cannot be used. Default false. */
+  strict?: boolean;
   /** Intra-op threads (0 = ONNX Runtime's default). */
   threads?: number;
   /** Graph optimization level; default `all`. */
   graphOptimization?: 'disabled' | 'basic' | 'extended' | 'all';
+  /** Receives fallback warnings; default console.warn. */
+  onWarning?: (message: string) => void;
 }
 
 export interface GraphSession {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
-  /** The execution provider that runs the graph. */
+  /** The execution provider that runs the graph (after any fallback). */
   readonly provider: string;
-  run(feeds: Record<string, TensorData>): Promise<Record<string, TensorData>>;
+  /** Runs the graph; with `outputs`, computes only those (ONNX Runtime skips the other nodes). */
+  run(feeds: Record<string, TensorData>, outputs?: readonly string[]): Promise<Record<string, TensorData>>;
   release(): Promise<void>;
 }
 
 export interface RuntimeBackend {
   /** e.g. `onnxruntime-node`. */
   readonly name: string;
+  /** Device names this backend accepts, `auto` included. */
+  readonly devices: readonly Device[];
   createSession(model: Uint8Array, options?: SessionOptions): Promise<GraphSession>;
+  /** Reads a file: a path or file: URL (Node), or an http(s) URL (both). */
+  readFile(location: string | URL): Promise<Uint8Array>;
 }

@@ -1,55 +1,186 @@
+/**
+ * The Node adapter: runs graphs with onnxruntime-node on `cpu`, `webgpu` or `cuda`.
+ *
+ * onnxruntime-node does not fall back by itself: every attempt passes exactly one execution
+ * provider, and this adapter walks the list for the requested device —
+ *   - `auto`   → cuda (only when the CUDA provider library is installed, else skipped silently) → cpu
+ *   - `cuda`   → cuda → cpu
+ *   - `webgpu` → webgpu → cpu
+ *   - `cpu`    → cpu
+ * Falling back to cpu from an explicitly requested device warns through `onWarning` (default
+ * console.warn), listing every failure (`[cuda] …, [webgpu] …`), or throws `provider-unavailable`
+ * with `strict: true`. `session.provider` names the provider that actually runs the graph.
+ *
+ * WebGPU: onnxruntime-node 1.30 ships a WebGPU provider (Dawn on Vulkan / Metal / D3D12). On a
+ * Linux machine without a GPU it runs on SwiftShader: install Debian's `chromium` and start Node
+ * with `LD_LIBRARY_PATH=/usr/lib/chromium VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json`.
+ * Without any Vulkan driver it fails with "Failed to get a WebGPU adapter: No supported adapters".
+ *
+ * CUDA (Linux x64 — the one platform onnxruntime-node 1.30's install script fetches it for — with
+ * CUDA 12.x and cuDNN 9.x libraries on the loader path and an NVIDIA driver): onnxruntime-node's npm
+ * package does not contain the CUDA provider; its postinstall script (script/install.js) downloads
+ * it from NuGet (Microsoft.ML.OnnxRuntime.Gpu.Linux 1.30.0) into
+ * node_modules/onnxruntime-node/bin/napi-v6/linux/x64/ (libonnxruntime_providers_cuda.so,
+ * libonnxruntime_providers_shared.so, libonnxruntime_providers_tensorrt.so). The script is skipped
+ * when npm blocks dependency install scripts (npm 11.19, used here, does unless the package is in
+ * `allowScripts`; `npm rebuild onnxruntime-node` runs it regardless)
+ * or when `onnxruntime-node-install=skip` is set (vaekit's own .npmrc does that). To install it:
+ *
+ *     ONNXRUNTIME_NODE_INSTALL=true npm rebuild onnxruntime-node
+ *
+ * (the environment variable is read before npm's config, so it overrides a `skip` in .npmrc; `true`
+ * installs what the platform needs, i.e. the CUDA 12 provider on linux/x64). Then pass
+ * `device: 'cuda'` (or keep `auto`, which uses CUDA once the library is present).
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
-import { VaekitError } from '../errors.js';
-import type { GraphSession, RuntimeBackend, SessionOptions, TensorData } from './backend.js';
+import { VaekitError, describeValue } from '../errors.js';
+import type { Device, GraphSession, RuntimeBackend, SessionOptions, TensorData } from './backend.js';
+import { checkFeeds, checkModelBytes, checkSessionOptions, createWithFallback, type ProviderCandidate } from './providers.js';
+import { checkLocation, describeLocation, fetchBytes } from './read-file-fetch.js';
+
+const NAME = 'onnxruntime-node';
+const DEVICES = ['auto', 'cpu', 'webgpu', 'cuda'] as const satisfies readonly Device[];
 
 class OrtNodeSession implements GraphSession {
+  private released = false;
+
   constructor(
     private readonly session: ort.InferenceSession,
     readonly provider: string,
   ) {}
 
-  get inputNames() {
+  get inputNames(): readonly string[] {
     return this.session.inputNames;
   }
 
-  get outputNames() {
+  get outputNames(): readonly string[] {
     return this.session.outputNames;
   }
 
-  async run(feeds: Record<string, TensorData>): Promise<Record<string, TensorData>> {
+  async run(feeds: Record<string, TensorData>, outputs?: readonly string[]): Promise<Record<string, TensorData>> {
+    if (this.released) throw new VaekitError('disposed', `run() called after release() of this ${NAME} session`);
+    checkFeeds(this.session.inputNames, feeds);
     const tensors: Record<string, ort.Tensor> = {};
     for (const [name, t] of Object.entries(feeds)) tensors[name] = new ort.Tensor('float32', t.data, t.dims);
-    const results = await this.session.run(tensors);
+    const results = outputs ? await this.session.run(tensors, [...outputs]) : await this.session.run(tensors);
     const out: Record<string, TensorData> = {};
     for (const [name, t] of Object.entries(results)) {
+      if (t.type !== 'float32') {
+        throw new VaekitError('dtype-mismatch', `graph output '${name}' must be float32; found ${t.type}`);
+      }
       out[name] = { data: t.data as Float32Array, dims: [...t.dims] };
       t.dispose();
     }
     return out;
   }
 
-  release(): Promise<void> {
-    return this.session.release();
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    await this.session.release();
   }
 }
 
-/** onnxruntime-node. The provider list is always explicit (DESIGN.md: no implicit backend). */
+/** Where onnxruntime-node loads its native binding from (and looks for provider libraries). */
+function bindingFolder(): string {
+  const entry = createRequire(import.meta.url).resolve('onnxruntime-node'); // …/onnxruntime-node/dist/index.js
+  return join(dirname(entry), '..', 'bin', 'napi-v6', process.platform, process.arch);
+}
+
+/**
+ * Why the CUDA provider cannot be tried, or null when its library sits next to the binding.
+ * Checked before the attempt: without the library onnxruntime fails only after logging a native
+ * error to stderr.
+ */
+export function cudaUnavailableReason(): string | null {
+  const listed = ort.listSupportedBackends().some((b) => b.name === 'cuda');
+  if (!listed) return `onnxruntime-node has no CUDA provider on ${process.platform}/${process.arch}`;
+  const library = process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
+  const path = join(bindingFolder(), library);
+  if (existsSync(path)) return null;
+  return (
+    `the CUDA provider library is not installed (${path} is missing; ` +
+    `install it with \`ONNXRUNTIME_NODE_INSTALL=true npm rebuild onnxruntime-node\`, see src/runtime/ort-node.ts)`
+  );
+}
+
+function candidatesFor(device: Device): ProviderCandidate[] {
+  const cuda = (silent: boolean): ProviderCandidate => {
+    const reason = cudaUnavailableReason();
+    return reason ? { name: 'cuda', skip: { reason, silent } } : { name: 'cuda' };
+  };
+  switch (device) {
+    case 'auto':
+      return [cuda(true), { name: 'cpu' }];
+    case 'cuda':
+      return [cuda(false), { name: 'cpu' }];
+    case 'webgpu':
+      return [{ name: 'webgpu' }, { name: 'cpu' }];
+    default:
+      return [{ name: 'cpu' }];
+  }
+}
+
+async function readLocalOrRemote(location: string | URL): Promise<Uint8Array> {
+  checkLocation(location);
+  let path: string;
+  try {
+    if (location instanceof URL) {
+      if (location.protocol !== 'file:') return await fetchBytes(location);
+      path = fileURLToPath(location);
+    } else if (/^file:/i.test(location)) {
+      path = fileURLToPath(location);
+    } else if (/^(?:https?|data|blob):/i.test(location)) {
+      return await fetchBytes(location);
+    } else {
+      path = location;
+    }
+  } catch (cause) {
+    if (cause instanceof VaekitError) throw cause;
+    throw new VaekitError('io-error', `could not read ${describeLocation(location)}: ${(cause as Error).message}`, { cause });
+  }
+  try {
+    const bytes = await readFile(path);
+    return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  } catch (cause) {
+    const message = (cause as Error).message;
+    const where = location instanceof URL || path !== location ? ` (${describeValue(path)})` : '';
+    throw new VaekitError('io-error', `could not read ${describeLocation(location)}${where}: ${message}`, { cause });
+  }
+}
+
+/**
+ * onnxruntime-node. Devices `auto` | `cpu` | `webgpu` | `cuda`; the provider list is always
+ * explicit (DESIGN.md: no implicit backend). `readFile` takes a path, a file: URL or an http(s) URL.
+ */
 export const ortNodeBackend: RuntimeBackend = {
-  name: 'onnxruntime-node',
-  async createSession(model: Uint8Array, options: SessionOptions = {}): Promise<GraphSession> {
-    const device = options.device ?? 'cpu';
-    if (device !== 'cpu') {
-      throw new VaekitError('backend-unavailable', `'device' must be 'cpu' for now; found ${JSON.stringify(device)}`);
-    }
-    try {
-      const session = await ort.InferenceSession.create(model, {
-        executionProviders: ['cpu'],
-        graphOptimizationLevel: options.graphOptimization ?? 'all',
-        intraOpNumThreads: options.threads ?? 0,
-      });
-      return new OrtNodeSession(session, 'cpu');
-    } catch (cause) {
-      throw new VaekitError('invalid-data', `onnxruntime-node could not load the graph: ${(cause as Error).message}`, { cause });
-    }
+  name: NAME,
+  devices: DEVICES,
+
+  async createSession(model: Uint8Array, options?: SessionOptions): Promise<GraphSession> {
+    const o = checkSessionOptions(NAME, DEVICES, options);
+    checkModelBytes(NAME, model);
+    const { session, provider } = await createWithFallback({
+      backend: NAME,
+      requested: o.device,
+      candidates: candidatesFor(o.device),
+      fallback: 'cpu',
+      strict: o.strict,
+      onWarning: o.onWarning,
+      attempt: (provider) =>
+        ort.InferenceSession.create(model, {
+          executionProviders: [provider],
+          graphOptimizationLevel: o.graphOptimization,
+          intraOpNumThreads: o.threads,
+        }),
+    });
+    return new OrtNodeSession(session, provider);
   },
+
+  readFile: readLocalOrRemote,
 };

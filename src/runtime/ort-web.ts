@@ -1,0 +1,219 @@
+/**
+ * The browser adapter: runs graphs with onnxruntime-web on `wasm` or `webgpu`.
+ *
+ * Devices:
+ *   - `auto`   → webgpu when `navigator.gpu.requestAdapter()` returns an adapter (skipped silently
+ *                otherwise) → wasm
+ *   - `webgpu` → webgpu → wasm (a warning through `onWarning`, or `provider-unavailable` with `strict`)
+ *   - `wasm`   → wasm
+ * Every attempt passes one explicit execution provider (DESIGN.md): if onnxruntime-node and
+ * onnxruntime-web ever share one onnxruntime-common registry, onnxruntime-node's native backends
+ * (`cpu`, `webgpu`, priority 100) would answer a session without a list. `wasm` is registered only
+ * by onnxruntime-web, so the wasm path cannot be captured. (Measured with 1.30: in plain Node they
+ * do not share it — onnxruntime-node requires the CJS build of onnxruntime-common, onnxruntime-web's
+ * Node build imports the ESM build — and the browser builds inline their own copy; a bundler that
+ * turns both into ESM would merge them.)
+ *
+ * Threads: wasm uses worker threads only when the page is cross-origin isolated
+ * (`crossOriginIsolated`, i.e. served with COOP/COEP headers): then `env.wasm.numThreads` =
+ * `threads` (0 = onnxruntime-web's default, min(4, ⌈cores/2⌉)); otherwise 1. onnxruntime-web fixes
+ * the thread count, like the file locations, when its first session starts.
+ *
+ * Where the .wasm/.mjs files come from (`env.wasm.wasmPaths`):
+ *   - default in a browser: the folder of the module that contains this code, i.e.
+ *     `new URL('./', import.meta.url)` — next to vaekit's browser bundle, where the build copies
+ *     `ort-wasm-simd-threaded.jsep.{mjs,wasm}` (the files onnxruntime-web's browser build loads);
+ *   - default in Node (tests, SSR): onnxruntime-web finds its own files in node_modules;
+ *   - `setWasmPaths(prefixOrFiles)` before the first session points elsewhere (a folder URL or an
+ *     `{ wasm, mjs }` pair, as `env.wasm.wasmPaths` takes them, e.g. a CDN:
+ *     `setWasmPaths('https://cdn.jsdelivr.net/npm/onnxruntime-web@1.30.0/dist/')`);
+ *     `setWasmPaths(null)` lets onnxruntime-web resolve them relative to its own module (right when
+ *     your bundler serves node_modules/onnxruntime-web/dist as is).
+ *
+ * In Node, `onnxruntime-web` resolves to its Node build (exports condition `node` →
+ * dist/ort.node.min.mjs), which has wasm only: `webgpu` there falls back to wasm.
+ */
+import * as ort from 'onnxruntime-web';
+import { VaekitError, describeValue } from '../errors.js';
+import type { Device, GraphSession, RuntimeBackend, SessionOptions, TensorData } from './backend.js';
+import { checkFeeds, checkModelBytes, checkSessionOptions, createWithFallback, type ProviderCandidate } from './providers.js';
+import { fetchBytes } from './read-file-fetch.js';
+
+const NAME = 'onnxruntime-web';
+const DEVICES = ['auto', 'wasm', 'webgpu'] as const satisfies readonly Device[];
+
+/** A folder (prefix) holding onnxruntime-web's files, or the two files named one by one. */
+export type WasmPaths = string | URL | { wasm?: string | URL; mjs?: string | URL };
+
+/** undefined = the default (next to the bundle in browsers); null = onnxruntime-web's own lookup. */
+let wasmPathsSetting: WasmPaths | null | undefined;
+/** The settings the first session started with (onnxruntime-web reads them once). */
+let started: { numThreads: number } | undefined;
+
+function isNode(): boolean {
+  const p = (globalThis as { process?: { versions?: { node?: unknown } } }).process;
+  return typeof p?.versions?.node === 'string';
+}
+
+function toPrefix(paths: string | URL): string {
+  const href = paths instanceof URL ? paths.href : paths;
+  return href.endsWith('/') ? href : `${href}/`;
+}
+
+/**
+ * Points onnxruntime-web at its .wasm/.mjs files (`env.wasm.wasmPaths`): a folder URL or
+ * `{ wasm, mjs }`; `null` = let onnxruntime-web find them itself. Call it before the first session:
+ * onnxruntime-web loads its runtime once, so a later call throws `invalid-argument`.
+ */
+export function setWasmPaths(paths: WasmPaths | null): void {
+  const valid =
+    paths === null ||
+    (typeof paths === 'string' && paths.length > 0) ||
+    paths instanceof URL ||
+    (typeof paths === 'object' &&
+      (paths.wasm !== undefined || paths.mjs !== undefined) &&
+      [paths.wasm, paths.mjs].every((p) => p === undefined || p instanceof URL || (typeof p === 'string' && p.length > 0)));
+  if (!valid) {
+    throw new VaekitError(
+      'invalid-argument',
+      `'paths' must be a folder URL or string, an object { wasm, mjs } of file URLs, or null; found ${describeValue(paths)}`,
+    );
+  }
+  if (started) {
+    throw new VaekitError(
+      'invalid-argument',
+      `setWasmPaths() must be called before the first ${NAME} session is created (its runtime is already loaded); found a call after it`,
+    );
+  }
+  wasmPathsSetting = paths;
+}
+
+/** The value `env.wasm.wasmPaths` gets: see the file comment. */
+function resolveWasmPaths(): ort.Env.WasmPrefixOrFilePaths | undefined {
+  const setting = wasmPathsSetting;
+  if (setting === null) return undefined;
+  if (setting === undefined) return isNode() ? undefined : new URL('./', import.meta.url).href;
+  if (typeof setting === 'string' || setting instanceof URL) return toPrefix(setting);
+  const files: ort.Env.WasmFilePaths = {};
+  if (setting.wasm !== undefined) files.wasm = setting.wasm;
+  if (setting.mjs !== undefined) files.mjs = setting.mjs;
+  return files;
+}
+
+/** Applies threads and file locations before onnxruntime-web's first session. */
+function startRuntime(threads: number, onWarning: (message: string) => void): void {
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+  const numThreads = isolated ? threads : 1;
+  if (started) {
+    if (isolated && threads > 0 && threads !== started.numThreads) {
+      onWarning(`vaekit: 'threads' ${threads} has no effect: ${NAME} started with ${started.numThreads || 'its default number of'} threads`);
+    }
+    return;
+  }
+  ort.env.wasm.numThreads = numThreads;
+  const paths = resolveWasmPaths();
+  // Leave a value the application set on env.wasm itself when vaekit has no setting of its own.
+  if (paths !== undefined && (wasmPathsSetting !== undefined || ort.env.wasm.wasmPaths === undefined)) {
+    ort.env.wasm.wasmPaths = paths;
+  }
+  started = { numThreads };
+}
+
+interface GpuLike {
+  requestAdapter(): Promise<unknown>;
+}
+
+/** Why WebGPU cannot be tried here, or null when navigator.gpu gives an adapter. */
+async function webgpuUnavailableReason(): Promise<string | null> {
+  const gpu = (globalThis as { navigator?: { gpu?: GpuLike } }).navigator?.gpu;
+  if (!gpu) {
+    return isNode()
+      ? 'navigator.gpu is not available (onnxruntime-web runs wasm only in Node; use onnxruntime-node for WebGPU there)'
+      : 'navigator.gpu is not available (this browser has no WebGPU, or the page is not a secure context)';
+  }
+  try {
+    const adapter = await gpu.requestAdapter();
+    return adapter ? null : 'navigator.gpu.requestAdapter() returned null (no adapter)';
+  } catch (e) {
+    return `navigator.gpu.requestAdapter() failed: ${(e as Error).message}`;
+  }
+}
+
+async function candidatesFor(device: Device): Promise<ProviderCandidate[]> {
+  if (device === 'wasm') return [{ name: 'wasm' }];
+  const reason = await webgpuUnavailableReason();
+  const webgpu: ProviderCandidate = reason ? { name: 'webgpu', skip: { reason, silent: device === 'auto' } } : { name: 'webgpu' };
+  return [webgpu, { name: 'wasm' }];
+}
+
+class OrtWebSession implements GraphSession {
+  private released = false;
+
+  constructor(
+    private readonly session: ort.InferenceSession,
+    readonly provider: string,
+  ) {}
+
+  get inputNames(): readonly string[] {
+    return this.session.inputNames;
+  }
+
+  get outputNames(): readonly string[] {
+    return this.session.outputNames;
+  }
+
+  async run(feeds: Record<string, TensorData>, outputs?: readonly string[]): Promise<Record<string, TensorData>> {
+    if (this.released) throw new VaekitError('disposed', `run() called after release() of this ${NAME} session`);
+    checkFeeds(this.session.inputNames, feeds);
+    const tensors: Record<string, ort.Tensor> = {};
+    for (const [name, t] of Object.entries(feeds)) tensors[name] = new ort.Tensor('float32', t.data, t.dims);
+    const results = outputs ? await this.session.run(tensors, [...outputs]) : await this.session.run(tensors);
+    const out: Record<string, TensorData> = {};
+    for (const [name, t] of Object.entries(results)) {
+      if (t.type !== 'float32') {
+        throw new VaekitError('dtype-mismatch', `graph output '${name}' must be float32; found ${t.type}`);
+      }
+      // Outputs live on the CPU (no preferredOutputLocation): onnxruntime-web has copied them out of the wasm heap.
+      out[name] = { data: t.data as Float32Array, dims: [...t.dims] };
+      t.dispose();
+    }
+    return out;
+  }
+
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    await this.session.release();
+  }
+}
+
+/**
+ * onnxruntime-web. Devices `auto` | `wasm` | `webgpu`; `readFile` fetches (http(s), relative to
+ * the page, blob:, data:).
+ */
+export const ortWebBackend: RuntimeBackend = {
+  name: NAME,
+  devices: DEVICES,
+
+  async createSession(model: Uint8Array, options?: SessionOptions): Promise<GraphSession> {
+    const o = checkSessionOptions(NAME, DEVICES, options);
+    checkModelBytes(NAME, model);
+    startRuntime(o.threads, o.onWarning);
+    const { session, provider } = await createWithFallback({
+      backend: NAME,
+      requested: o.device,
+      candidates: await candidatesFor(o.device),
+      fallback: 'wasm',
+      strict: o.strict,
+      onWarning: o.onWarning,
+      attempt: (provider) =>
+        ort.InferenceSession.create(model, {
+          executionProviders: [provider],
+          graphOptimizationLevel: o.graphOptimization,
+        }),
+    });
+    return new OrtWebSession(session, provider);
+  },
+
+  readFile: fetchBytes,
+};

@@ -1,6 +1,9 @@
-import { builtinModules } from 'node:module';
+import { builtinModules, createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import typescript from '@rollup/plugin-typescript';
+import resolve from '@rollup/plugin-node-resolve';
+import copy from 'rollup-plugin-copy';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 const dependencies = [
@@ -8,18 +11,66 @@ const dependencies = [
   ...Object.keys(pkg.optionalDependencies ?? {}),
   ...Object.keys(pkg.peerDependencies ?? {}),
 ];
-// Dependencies and Node builtins stay imports: the wasm backend finds its .wasm files next to itself.
+// Dependencies and Node builtins stay imports: the wasm backends find their .wasm files next to themselves.
 const external = (id) =>
   id.startsWith('node:') ||
   builtinModules.includes(id) ||
   dependencies.some((dep) => id === dep || id.startsWith(`${dep}/`));
 
-export default {
-  input: { index: 'src/index.ts', cli: 'src/cli/main.ts', train: 'src/train/index.ts', export: 'export/index.ts' },
-  output: { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
-  external,
-  plugins: [typescript({ tsconfig: './tsconfig.build.json' })],
-  onwarn(warning) {
-    throw new Error(`rollup: ${warning.message}`);
-  },
+// onnxruntime-web's browser build loads these at run time; they go next to the browser bundles.
+// Resolves the package's require entry (dist/ort.min.js): its folder holds the wasm files.
+const ortWebDist = dirname(createRequire(import.meta.url).resolve('onnxruntime-web'));
+const ORT_WEB_FILES = ['ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.jsep.wasm'];
+
+const onwarn = (warning) => {
+  throw new Error(`rollup: ${warning.message}`);
 };
+const ts = () => typescript({ tsconfig: './tsconfig.build.json' });
+
+export default [
+  {
+    // Node: the SDK, the trainer, the exporter and the CLI (ESM).
+    input: {
+      node: 'src/node.ts',
+      index: 'src/index.ts',
+      cli: 'src/cli/main.ts',
+      train: 'src/train/index.ts',
+      export: 'export/index.ts',
+    },
+    output: { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
+    external,
+    plugins: [ts()],
+    onwarn,
+  },
+  {
+    // Node, CommonJS: `require('vaekit')`.
+    input: 'src/node.ts',
+    output: { file: 'dist/node.cjs', format: 'cjs', sourcemap: true, exports: 'named' },
+    external,
+    plugins: [typescript({ tsconfig: './tsconfig.build.json', declaration: false, declarationDir: undefined, outDir: 'dist' })],
+    onwarn,
+  },
+  {
+    // Browser, for bundlers: onnxruntime-web stays an import.
+    input: 'src/web.ts',
+    output: { file: 'dist/web.js', format: 'es', sourcemap: true },
+    external,
+    plugins: [typescript({ tsconfig: './tsconfig.build.json', declaration: false, declarationDir: undefined, outDir: 'dist' })],
+    onwarn,
+  },
+  {
+    // Browser, self-contained (no bundler, the demo): onnxruntime-web inlined, its wasm files copied beside.
+    input: 'src/web.ts',
+    output: { file: 'dist/vaekit.web.bundle.js', format: 'es', sourcemap: true },
+    plugins: [
+      typescript({ tsconfig: './tsconfig.build.json', declaration: false, declarationDir: undefined, outDir: 'dist' }),
+      resolve({ browser: true, exportConditions: ['browser', 'import', 'default'] }),
+      copy({ targets: ORT_WEB_FILES.map((file) => ({ src: join(ortWebDist, file), dest: 'dist' })), hook: 'writeBundle' }),
+    ],
+    onwarn(warning, warn) {
+      // onnxruntime-web's own bundle uses eval-free dynamic imports and `this` at top level; not ours to fix.
+      if (warning.code === 'THIS_IS_UNDEFINED' || warning.code === 'EVAL' || warning.code === 'CIRCULAR_DEPENDENCY') return;
+      onwarn(warning, warn);
+    },
+  },
+];

@@ -9,8 +9,8 @@ export type WeightPrecision = 'fp32' | 'fp16';
 
 export interface GraphValue {
   name: string;
-  /** Dimensions; null = the symbolic batch dimension `N`. */
-  shape: Array<number | null>;
+  /** Dimensions; null = the symbolic batch dimension `N`, a string = another symbolic one. */
+  shape: Array<number | string | null>;
 }
 
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
@@ -34,7 +34,9 @@ function valueInfo(value: GraphValue): OnnxTypes.IValueInfoProto {
     type: {
       tensorType: {
         elemType: FLOAT,
-        shape: { dim: value.shape.map((d) => (d === null ? { dimParam: 'N' } : { dimValue: d })) },
+        shape: {
+          dim: value.shape.map((d) => (d === null ? { dimParam: 'N' } : typeof d === 'string' ? { dimParam: d } : { dimValue: d })),
+        },
       },
     },
   };
@@ -88,6 +90,16 @@ export class GraphBuilder {
   addInput(name: string, shape: Array<number | null>): string {
     this.inputs.push({ name: this.reserve(name), shape });
     return name;
+  }
+
+  /** An input whose every dimension is symbolic (named), e.g. ['N', 'K', 'D']. */
+  addSymbolicInput(name: string, dims: string[]): void {
+    this.inputs.push({ name: this.reserve(name), shape: dims });
+  }
+
+  /** An output with named symbolic dimensions; it must be produced by a node. */
+  addSymbolicOutput(name: string, dims: string[]): void {
+    this.outputs.push({ name, shape: dims });
   }
 
   /** Declares `value` a graph output; it must be produced by a node. */

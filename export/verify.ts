@@ -96,8 +96,9 @@ export async function verifyGraphs(options: VerifyOptions): Promise<Verification
   const n = options.rows.length / features;
   const condition = options.conditions ? [{ data: options.conditions, dims: [n, options.classes!] }] : [];
   const rows: VerificationRow[] = [];
-  const encoder = await options.backend.createSession(options.graphs.encoder);
-  const decoder = await options.backend.createSession(options.graphs.decoder);
+  // cpu, the reference provider: a GPU could compute in TF32 and miss the tolerance.
+  const encoder = await options.backend.createSession(options.graphs.encoder, { device: 'cpu' });
+  const decoder = await options.backend.createSession(options.graphs.decoder, { device: 'cpu' });
   try {
     const encoderFeeds = [{ data: options.rows, dims: [n, ...options.inputShape] }, ...condition];
     const encoded = await run(encoder, names.encoder.inputs, encoderFeeds);

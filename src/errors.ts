@@ -18,7 +18,25 @@ export type VaekitErrorCode =
   | 'checkpoint-missing'
   | 'checkpoint-mismatch'
   | 'non-finite'
-  | 'verification-failed';
+  | 'verification-failed'
+  /** An input's shape does not match the model's. */
+  | 'shape-mismatch'
+  /** An input is not float32 data (or convertible to it). */
+  | 'dtype-mismatch'
+  /** Input values outside the manifest's range (with `rangeCheck: 'refuse'`). */
+  | 'out-of-range'
+  /** A condition `c` given to an unconditional model, or missing for a conditional one. */
+  | 'condition-mismatch'
+  /** A method called after `dispose()`. */
+  | 'disposed'
+  /** A requested execution provider could not be used (with `strict: true`). */
+  | 'provider-unavailable'
+  /** A graph's SHA-256 differs from the manifest's. */
+  | 'integrity-mismatch'
+  /** A graph that ONNX Runtime cannot load (corrupt or truncated). */
+  | 'corrupt-graph'
+  /** A manifest that is not valid vaekit.json, or of an unknown format version. */
+  | 'invalid-manifest';
 
 export class VaekitError extends Error {
   readonly code: VaekitErrorCode;

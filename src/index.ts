@@ -1,13 +1,36 @@
 /**
- * vaekit — the isomorphic core: the shared seeded sampler and the error type. Imports no runtime
- * package and no `node:` module, so the same code runs in Node, browsers and the trainer.
+ * vaekit — the isomorphic SDK: load a VAE exported by vaekit (or described by a hand-written
+ * vaekit.json) and encode, decode, sample, interpolate and score data with ONNX Runtime. This
+ * module imports no runtime package and no `node:` module; the package entry for your platform
+ * (Node or browser) registers the ONNX Runtime adapter.
  *
  * @example
  * ```ts
- * import { samplePrior } from 'vaekit';
- * const z = samplePrior(16, 20, { seed: 42, temperature: 0.8 }); // Float32Array(16 × 20)
+ * import { Vae } from 'vaekit';
+ * const vae = await Vae.load('models/mnist-mlp', { device: 'cpu' });
+ * const { mean } = await vae.sample(64, { seed: 7, temperature: 0.8 });   // 64 × 28 × 28 × 1
+ * await vae.dispose();
  * ```
  */
+export {
+  Vae,
+  type LoadOptions,
+  type RandomOptions,
+  type EncodeResult,
+  type DecodeResult,
+  type LatentsAndDecoded,
+  type ScoreResult,
+  type ElboResult,
+} from './vae/vae.js';
+export type { VaeTensor } from './vae/tensor.js';
+export type { ExamplesInput, ImageDataLike } from './vae/inputs.js';
+export type { ConditionInput } from './vae/conditions.js';
+export type { ModelSource } from './vae/model-source.js';
+export { lerp, slerp, cornerGrid, traverseLatent } from './vae/latent.js';
+export { parseManifest, verifyGraphIntegrity } from './manifest/index.js';
+export { MANIFEST_FORMAT, MANIFEST_FILE, type VaeManifest, type ManifestLikelihood, type ManifestInput, type InputScaling } from './manifest/schema.js';
+export { setDefaultRuntime } from './runtime/registry.js';
+export type { RuntimeBackend, GraphSession, SessionOptions, Device, TensorData } from './runtime/backend.js';
 export {
   NormalSampler,
   fillStandardNormal,

@@ -7,31 +7,63 @@ import { describe, expect, it } from 'vitest';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 // Imports the built package by its own name, as a user would, in a fresh Node process.
-function runModule(source: string) {
-  return spawnSync(process.execPath, ['--input-type=module', '-e', source], { cwd: ROOT, encoding: 'utf8' });
+function run(source: string, type: 'module' | 'commonjs') {
+  return spawnSync(process.execPath, [`--input-type=${type}`, '-e', source], { cwd: ROOT, encoding: 'utf8' });
 }
 
+const SDK_SMOKE = `
+  const vae = await Vae.load('models/mnist-mlp');
+  const { mean } = await vae.sample(2, { seed: 3 });
+  const z = samplePrior(2, 3, { seed: 1 });
+  const eps = fillStandardNormal(new Float32Array(6), { seed: 1 });
+  console.log(JSON.stringify({ shape: mean.shape, provider: vae.provider.decoder, same: Array.from(z).every((v, i) => v === eps[i]), first: mean.data[300] }));
+  await vae.dispose();
+`;
+
 describe('built package', () => {
-  it('exports the sampler from the root and training from vaekit/train, with a clean stderr', () => {
-    const result = runModule(`
-      import { samplePrior, fillStandardNormal, VaekitError } from 'vaekit';
-      import { train, loadEmbeddedMnist } from 'vaekit/train';
-      import { exportVae, supportedLayerClasses } from 'vaekit/export';
-      if (typeof exportVae !== 'function' || !supportedLayerClasses().includes('Conv2DTranspose')) throw new Error('vaekit/export');
-      const z = samplePrior(2, 3, { seed: 1 });
-      const eps = fillStandardNormal(new Float32Array(6), { seed: 1 });
-      console.log(JSON.stringify({ same: Array.from(z).every((v, i) => v === eps[i]), train: typeof train, load: typeof loadEmbeddedMnist, err: typeof VaekitError }));
-    `);
+  it('runs the SDK from `import "vaekit"` (ESM) with a clean stderr', () => {
+    const result = run(`import { Vae, samplePrior, fillStandardNormal } from 'vaekit';\n${SDK_SMOKE}`, 'module');
     expect(result.stderr).toBe('');
-    expect(JSON.parse(result.stdout)).toEqual({ same: true, train: 'function', load: 'function', err: 'function' });
+    expect(JSON.parse(result.stdout)).toMatchObject({ shape: [2, 28, 28, 1], provider: 'cpu', same: true });
+  });
+
+  it('runs the SDK from `require("vaekit")` (CommonJS) with a clean stderr, with the same numbers', () => {
+    const esm = JSON.parse(run(`import { Vae, samplePrior, fillStandardNormal } from 'vaekit';\n${SDK_SMOKE}`, 'module').stdout);
+    const result = run(`const { Vae, samplePrior, fillStandardNormal } = require('vaekit');\n(async () => {${SDK_SMOKE}})();`, 'commonjs');
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toEqual(esm);
+  });
+
+  it('exports training from vaekit/train and the exporter from vaekit/export', () => {
+    const result = run(
+      `import { train, loadEmbeddedMnist } from 'vaekit/train';
+       import { exportVae, supportedLayerClasses } from 'vaekit/export';
+       console.log(JSON.stringify([typeof train, typeof loadEmbeddedMnist, typeof exportVae, supportedLayerClasses().includes('Conv2DTranspose')]));`,
+      'module',
+    );
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toEqual(['function', 'function', 'function', true]);
+  });
+
+  it('builds browser bundles that import no Node module, with onnxruntime-web files beside them', () => {
+    const web = readFileSync(join(ROOT, 'dist/web.js'), 'utf8');
+    const imports = [...web.matchAll(/^import .* from ['"]([^'"]+)['"];?$/gm)].map((m) => m[1]);
+    expect(imports).toEqual(['onnxruntime-web']);
+    const bundle = readFileSync(join(ROOT, 'dist/vaekit.web.bundle.js'), 'utf8');
+    expect(bundle).not.toMatch(/from ['"](node:|onnxruntime-node)/);
+    expect(bundle).not.toMatch(/^import /m); // self-contained
+    for (const file of ['ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.jsep.wasm']) {
+      expect(existsSync(join(ROOT, 'dist', file)), file).toBe(true);
+    }
   });
 
   it('points every export at files the build wrote, types first', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-    for (const [subpath, target] of Object.entries(pkg.exports as Record<string, string | Record<string, string>>)) {
-      if (typeof target === 'string') continue;
-      expect(Object.keys(target)[0], subpath).toBe('types');
-      for (const file of Object.values(target)) expect(existsSync(join(ROOT, file)), `${subpath} → ${file}`).toBe(true);
+    const files = (target: unknown): string[] =>
+      typeof target === 'string' ? [target] : Object.values(target as Record<string, unknown>).flatMap(files);
+    for (const [subpath, target] of Object.entries(pkg.exports as Record<string, unknown>)) {
+      if (typeof target !== 'string') expect(Object.keys(target as object)[0], subpath).toBe('types');
+      for (const file of files(target)) expect(existsSync(join(ROOT, file)), `${subpath} → ${file}`).toBe(true);
     }
   });
 });

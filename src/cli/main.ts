@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { VaekitError } from '../errors.js';
 import { exportCommand } from './export-command.js';
+import { evalCommand, interpolateCommand, reconstructCommand, sampleCommand } from './model-commands.js';
 import { trainCommand } from './train-command.js';
 
 const program = new Command('vaekit')
@@ -9,7 +10,11 @@ const program = new Command('vaekit')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride()
   .addCommand(trainCommand().exitOverride())
-  .addCommand(exportCommand().exitOverride());
+  .addCommand(exportCommand().exitOverride())
+  .addCommand(sampleCommand().exitOverride())
+  .addCommand(reconstructCommand().exitOverride())
+  .addCommand(interpolateCommand().exitOverride())
+  .addCommand(evalCommand().exitOverride());
 
 try {
   await program.parseAsync(process.argv);

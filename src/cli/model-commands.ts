@@ -1,0 +1,148 @@
+import { Command, Option } from 'commander';
+import { Vae, ortNodeBackend } from '../node.js';
+import { VaekitError } from '../errors.js';
+import type { Device } from '../runtime/backend.js';
+import { DATA_SOURCES, loadDataset } from '../train/data/load-dataset.js';
+import { gatherRows } from '../train/data/dataset.js';
+import { writeImageGrid, writeReconstructionGrid } from '../train/report/index.js';
+import { nonNegativeInteger, positiveInteger, positiveNumber } from './parse-flags.js';
+
+const DEVICES = ['auto', 'cpu', 'webgpu', 'cuda'];
+
+interface DeviceFlags {
+  device: Device;
+  strict?: boolean;
+}
+
+function withDevice(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--device <name>', 'execution provider').choices(DEVICES).default('auto'))
+    .option('--strict', 'fail instead of falling back to cpu when the device is unavailable');
+}
+
+async function load(model: string, flags: DeviceFlags): Promise<Vae> {
+  const vae = await Vae.load(model, { runtime: ortNodeBackend, device: flags.device, strict: flags.strict });
+  return vae;
+}
+
+function imageShape(vae: Vae): [number, number, 1 | 3] {
+  const shape = vae.inputShape;
+  if (shape.length !== 3 || (shape[2] !== 1 && shape[2] !== 3)) {
+    throw new VaekitError('invalid-argument', `this command writes images; model '${vae.manifest.name}' has input shape [${shape.join(', ')}]`);
+  }
+  return shape as [number, number, 1 | 3];
+}
+
+/** Evenly spaced test rows (the test split is ordered by class). */
+async function testRows(data: string, count: number) {
+  const dataset = await loadDataset(data);
+  const n = Math.min(count, dataset.test.count);
+  const stride = Math.max(1, Math.floor(dataset.test.count / n));
+  const rows = Array.from({ length: n }, (_, i) => i * stride);
+  const features = dataset.shape.reduce((a, b) => a * b, 1);
+  return { dataset, n, x: gatherRows(dataset.test, features, rows), labels: rows.map((r) => dataset.test.labels?.[r] ?? 0) };
+}
+
+export function sampleCommand(): Command {
+  return withDevice(new Command('sample'))
+    .description('Draw samples from the prior of an exported model and write them as a PNG grid.')
+    .argument('<model>', 'model folder (encoder.onnx, decoder.onnx, vaekit.json)')
+    .option('--n <count>', 'samples', positiveInteger, 64)
+    .option('--seed <n>', 'seed of ε', nonNegativeInteger, 0)
+    .option('--temperature <t>', 'scales ε (below 1: crisper, less varied)', positiveNumber, 1)
+    .option('--c <class>', 'class index for a conditional model', nonNegativeInteger)
+    .option('--out <file>', 'PNG to write', 'samples.png')
+    .action(async (model: string, flags: DeviceFlags & { n: number; seed: number; temperature: number; c?: number; out: string }) => {
+      const vae = await load(model, flags);
+      const [height, width, channels] = imageShape(vae);
+      const { mean } = await vae.sample(flags.n, { seed: flags.seed, temperature: flags.temperature, c: flags.c });
+      await writeImageGrid(flags.out, mean.data, { count: flags.n, height, width, channels, columns: Math.ceil(Math.sqrt(flags.n)) });
+      console.log(`wrote ${flags.out}: ${flags.n} samples (seed ${flags.seed}, temperature ${flags.temperature}, ${vae.provider.decoder})`);
+      await vae.dispose();
+    });
+}
+
+export function reconstructCommand(): Command {
+  return withDevice(new Command('reconstruct'))
+    .description('Reconstruct test examples through an exported model: originals beside reconstructions, as a PNG.')
+    .argument('<model>', 'model folder')
+    .addOption(new Option('--data <name>', 'data set whose test split to use').choices(DATA_SOURCES).default('mnist'))
+    .option('--count <n>', 'examples', positiveInteger, 32)
+    .option('--out <file>', 'PNG to write', 'reconstructions.png')
+    .action(async (model: string, flags: DeviceFlags & { data: string; count: number; out: string }) => {
+      const vae = await load(model, flags);
+      const [height, width, channels] = imageShape(vae);
+      const { n, x, labels } = await testRows(flags.data, flags.count);
+      const recon = await vae.reconstruct(x, { c: vae.manifest.condition ? labels : undefined });
+      await writeReconstructionGrid(flags.out, x, recon.data, { count: n, height, width, channels, columns: 8 });
+      console.log(`wrote ${flags.out}: ${n} test examples beside their reconstructions`);
+      await vae.dispose();
+    });
+}
+
+export function interpolateCommand(): Command {
+  return withDevice(new Command('interpolate'))
+    .description('Interpolate between the latent codes of pairs of test examples and write the rows as a PNG.')
+    .argument('<model>', 'model folder')
+    .addOption(new Option('--data <name>', 'data set whose test split to use').choices(DATA_SOURCES).default('mnist'))
+    .option('--rows <n>', 'pairs (one row each)', positiveInteger, 8)
+    .option('--steps <n>', 'images per row, ends included', positiveInteger, 10)
+    .addOption(new Option('--method <m>', 'interpolation').choices(['lerp', 'slerp']).default('slerp'))
+    .option('--seed <n>', 'which pairs (seeded)', nonNegativeInteger, 0)
+    .option('--out <file>', 'PNG to write', 'interpolations.png')
+    .action(async (model: string, flags: DeviceFlags & { data: string; rows: number; steps: number; method: 'lerp' | 'slerp'; seed: number; out: string }) => {
+      const vae = await load(model, flags);
+      const [height, width, channels] = imageShape(vae);
+      const { n, x, labels } = await testRows(flags.data, 200);
+      const { mu } = await vae.encode(x, { c: vae.manifest.condition ? labels : undefined });
+      const J = vae.latentDim;
+      const images = new Float32Array(flags.rows * flags.steps * height * width * channels);
+      for (let r = 0; r < flags.rows; r++) {
+        // Pair r: two examples picked by a simple seeded hash, from different parts of the split.
+        const i = (flags.seed * 7919 + r * 104729) % n;
+        const j = (i + Math.floor(n / 2) + r * 31) % n;
+        const line = await vae.interpolate(mu.data.subarray(i * J, (i + 1) * J), mu.data.subarray(j * J, (j + 1) * J), flags.steps, { method: flags.method });
+        images.set(line.mean.data, r * flags.steps * height * width * channels);
+      }
+      await writeImageGrid(flags.out, images, { count: flags.rows * flags.steps, height, width, channels, columns: flags.steps });
+      console.log(`wrote ${flags.out}: ${flags.rows} interpolations of ${flags.steps} steps (${flags.method})`);
+      await vae.dispose();
+    });
+}
+
+export function evalCommand(): Command {
+  return withDevice(new Command('eval'))
+    .description('Score a data set with an exported model: −ELBO and the importance-sampled NLL (nats per example).')
+    .argument('<model>', 'model folder')
+    .addOption(new Option('--data <name>', 'data set whose test split to score').choices(DATA_SOURCES).default('mnist'))
+    .option('--k <n>', 'importance samples', positiveInteger, 1000)
+    .option('--max <n>', 'score at most n examples (evenly spaced)', positiveInteger)
+    .option('--seed <n>', 'seed of ε', nonNegativeInteger, 1)
+    .option('--json', 'print one JSON object')
+    .action(async (model: string, flags: DeviceFlags & { data: string; k: number; max?: number; seed: number; json?: boolean }) => {
+      const vae = await load(model, flags);
+      const { dataset, n, x, labels } = await testRows(flags.data, flags.max ?? Number.MAX_SAFE_INTEGER);
+      const c = vae.manifest.condition ? labels : undefined;
+      const start = performance.now();
+      const elbo = await vae.elbo(x, { seed: flags.seed, c });
+      const nll = await vae.logLikelihood(x, {
+        k: flags.k, seed: flags.seed, c,
+        onProgress: (done, total) => { if (process.stderr.isTTY) process.stderr.write(`\r  ${done}/${total}`); },
+      });
+      if (process.stderr.isTTY) process.stderr.write('\n');
+      const result = {
+        model: vae.manifest.name, data: dataset.name, examples: n, k: flags.k, provider: vae.provider.decoder,
+        negElbo: -elbo.mean, recon: -elbo.logLikelihood.reduce((a, b) => a + b, 0) / n, kl: elbo.kl.reduce((a, b) => a + b, 0) / n,
+        iwaeNll: -nll.mean, bitsPerDim: -nll.mean / (vae.inputShape.reduce((a, b) => a * b, 1) * Math.LN2),
+        seconds: (performance.now() - start) / 1000,
+      };
+      if (flags.json) console.log(JSON.stringify(result));
+      else {
+        console.log(`${result.model} on ${result.examples} ${result.data} test examples (${result.provider}):`);
+        console.log(`  −ELBO          ${result.negElbo.toFixed(2)} nats (recon ${result.recon.toFixed(2)} + KL ${result.kl.toFixed(2)})`);
+        console.log(`  NLL, K = ${String(flags.k).padEnd(5)} ${result.iwaeNll.toFixed(2)} nats (${result.bitsPerDim.toFixed(4)} bits/dim)`);
+        console.log(`  ${result.seconds.toFixed(1)} s`);
+      }
+      await vae.dispose();
+    });
+}

@@ -1,0 +1,41 @@
+import type { GraphSession, TensorData } from '../runtime/backend.js';
+
+/** A per-row input: `rowShape` is one row's dims (without the batch). */
+export interface RowInput {
+  data: Float32Array;
+  rowShape: readonly number[];
+}
+
+const size = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
+
+/**
+ * Runs `session` over n rows in chunks of at most `batchSize`, with `inputs` sliced per chunk
+ * (views, no copies), and concatenates each output. One chunk returns ONNX Runtime's arrays as is.
+ */
+export async function runBatched(
+  session: GraphSession,
+  inputs: Record<string, RowInput>,
+  n: number,
+  batchSize: number,
+  outputs?: readonly string[],
+): Promise<Record<string, TensorData>> {
+  const feedsFor = (start: number, count: number) =>
+    Object.fromEntries(
+      Object.entries(inputs).map(([name, input]) => {
+        const rowSize = size(input.rowShape);
+        return [name, { data: input.data.subarray(start * rowSize, (start + count) * rowSize), dims: [count, ...input.rowShape] }];
+      }),
+    );
+  if (n <= batchSize) return session.run(feedsFor(0, n), outputs);
+  const out: Record<string, TensorData> = {};
+  for (let start = 0; start < n; start += batchSize) {
+    const count = Math.min(batchSize, n - start);
+    const results = await session.run(feedsFor(start, count), outputs);
+    for (const [name, t] of Object.entries(results)) {
+      const rowSize = t.data.length / count;
+      out[name] ??= { data: new Float32Array(n * rowSize), dims: [n, ...t.dims.slice(1)] };
+      out[name]!.data.set(t.data, start * rowSize);
+    }
+  }
+  return out;
+}

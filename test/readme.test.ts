@@ -1,0 +1,23 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+
+/** The first ```ts block after `heading`. */
+function example(heading: string): string {
+  const section = README.slice(README.indexOf(heading));
+  const match = /```ts\n([\s\S]*?)```/.exec(section);
+  if (!match) throw new Error(`no ts example after ${heading}`);
+  return match[1]!;
+}
+
+describe('README examples run as written (against the built package)', () => {
+  it.each(['## The SDK', '## The shared sampler'])('%s', (heading) => {
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', example(heading)], { cwd: ROOT, encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+});

@@ -283,7 +283,8 @@ export class Vae {
       latentDim: this.latentDim,
       scorer: this.scorer,
       decode: async (z: Float32Array, c: Float32Array | null, n: number) => {
-        const out = await this.runDecoder(z, c, n, Math.max(this.options.batchSize, 4096), this.scorer.needs);
+        // One ONNX Runtime call per scoring chunk (≤ 8192 rows): fewer, larger GEMMs.
+        const out = await this.runDecoder(z, c, n, Math.max(this.options.batchSize, n), this.scorer.needs);
         return Object.fromEntries(this.scorer.needs.map((name) => [name, out[name]!.data]));
       },
     };

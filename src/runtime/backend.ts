@@ -27,6 +27,12 @@ export interface SessionOptions {
   graphOptimization?: 'disabled' | 'basic' | 'extended' | 'all';
   /** Receives fallback warnings; default console.warn. */
   onWarning?: (message: string) => void;
+  /**
+   * Let idle intra-op threads spin for the next call (default true: lowest latency for one
+   * session). Sessions that run long jobs beside others should pass false, or their idle
+   * spinning takes the cores the running session needs.
+   */
+  spinning?: boolean;
 }
 
 export interface GraphSession {

@@ -177,9 +177,9 @@ export const ortNodeBackend: RuntimeBackend = {
           executionProviders: [provider],
           graphOptimizationLevel: o.graphOptimization,
           intraOpNumThreads: o.threads,
-          // A Vae holds three sessions, each with its own thread pool; spinning idle pools steal
-          // the cores the running one needs (measured: IWAE scoring 2× slower with spinning).
-          extra: { session: { intra_op: { allow_spinning: '0' } } },
+          // Each session has its own thread pool; idle pools that spin take the cores a running
+          // one needs (measured: IWAE scoring 2× slower), so long-running sessions turn it off.
+          ...(o.spinning ? {} : { extra: { session: { intra_op: { allow_spinning: '0' } } } }),
         }),
     });
     return new OrtNodeSession(session, provider);

@@ -15,6 +15,7 @@ export interface CheckedOptions {
   threads: number;
   graphOptimization: (typeof GRAPH_OPTIMIZATIONS)[number];
   onWarning: (message: string) => void;
+  spinning: boolean;
 }
 
 /**
@@ -56,7 +57,11 @@ export function checkSessionOptions(
   if (typeof onWarning !== 'function') {
     throw new VaekitError('invalid-argument', `'onWarning' must be a function; found ${describeValue(onWarning)}`);
   }
-  return { device, strict, threads, graphOptimization, onWarning };
+  const spinning = o.spinning ?? true;
+  if (typeof spinning !== 'boolean') {
+    throw new VaekitError('invalid-argument', `'spinning' must be a boolean; found ${describeValue(spinning)}`);
+  }
+  return { device, strict, threads, graphOptimization, onWarning, spinning };
 }
 
 /** Checks the graph bytes before ONNX Runtime sees them. */

@@ -40,7 +40,7 @@ export class LikelihoodScorer {
     } else {
       [kind, outputs] = ['gaussian-learned', ['mean', 'logvar_x']];
     }
-    const session = await runtime.createSession(fromBase64(LIKELIHOOD_GRAPHS[kind]), { ...options, strict: false, onWarning: () => undefined });
+    const session = await runtime.createSession(fromBase64(LIKELIHOOD_GRAPHS[kind]), { ...options, strict: false, spinning: false, onWarning: () => undefined });
     return new LikelihoodScorer(session, likelihood, outputs);
   }
 

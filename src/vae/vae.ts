@@ -82,6 +82,8 @@ export class Vae {
     readonly manifest: VaeManifest,
     private readonly encoder: GraphSession,
     private readonly decoder: GraphSession,
+    /** The decoder again, without spinning threads: it runs beside the scorer in long jobs. */
+    private readonly scoringDecoder: GraphSession,
     private readonly scorer: LikelihoodScorer,
     private readonly options: Required<Pick<LoadOptions, 'rangeCheck' | 'batchSize'>> & { onWarning: (m: string) => void },
   ) {}
@@ -125,8 +127,9 @@ export class Vae {
         );
       }
     }
+    const scoringDecoder = await runtime.createSession(bytes.decoder, { ...sessionOptions, spinning: false });
     const scorer = await LikelihoodScorer.create(runtime, manifest.likelihood, Object.keys(manifest.graphs.decoder.outputs), sessionOptions);
-    return new Vae(manifest, encoder, decoder, scorer, { rangeCheck, batchSize, onWarning });
+    return new Vae(manifest, encoder, decoder, scoringDecoder, scorer, { rangeCheck, batchSize, onWarning });
   }
 
   /** Latent dimensions J. */
@@ -160,12 +163,15 @@ export class Vae {
     return result;
   }
 
-  /** p(x|z): the decoder's mean (and logits or logvar_x), shaped [N, …input shape]. */
-  async decode(z: ExamplesInput, options: { c?: ConditionInput } = {}): Promise<DecodeResult> {
+  /**
+   * p(x|z): the decoder's mean (and logits or logvar_x), shaped [N, …input shape]. `meanOnly`
+   * computes and returns just the mean (faster for large batches).
+   */
+  async decode(z: ExamplesInput, options: { c?: ConditionInput; meanOnly?: boolean } = {}): Promise<DecodeResult> {
     this.checkAlive('decode');
     const latents = toBatch(z, [this.latentDim], 'z');
     const n = latents.shape[0]!;
-    return this.decodeRows(latents.data, conditionRows(this.manifest, options.c, n), n);
+    return this.decodeRows(latents.data, conditionRows(this.manifest, options.c, n), n, options.meanOnly ? ['mean'] : undefined);
   }
 
   /** n draws from the prior, z = τ·ε, decoded. */
@@ -265,7 +271,7 @@ export class Vae {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    await Promise.all([this.encoder.release(), this.decoder.release(), this.scorer.release()]);
+    await Promise.all([this.encoder.release(), this.decoder.release(), this.scoringDecoder.release(), this.scorer.release()]);
   }
 
   // — internals —
@@ -284,7 +290,7 @@ export class Vae {
       scorer: this.scorer,
       decode: async (z: Float32Array, c: Float32Array | null, n: number) => {
         // One ONNX Runtime call per scoring chunk (≤ 8192 rows): fewer, larger GEMMs.
-        const out = await this.runDecoder(z, c, n, Math.max(this.options.batchSize, n), this.scorer.needs);
+        const out = await this.runDecoder(z, c, n, Math.max(this.options.batchSize, n), this.scorer.needs, this.scoringDecoder);
         return Object.fromEntries(this.scorer.needs.map((name) => [name, out[name]!.data]));
       },
     };
@@ -331,17 +337,24 @@ export class Vae {
   }
 
   /** Runs the decoder; `only` (contract names) limits the outputs computed. */
-  private async runDecoder(z: Float32Array, c: Float32Array | null, n: number, batchSize = this.options.batchSize, only?: readonly string[]): Promise<Record<string, TensorData>> {
+  private async runDecoder(
+    z: Float32Array,
+    c: Float32Array | null,
+    n: number,
+    batchSize = this.options.batchSize,
+    only?: readonly string[],
+    session = this.decoder,
+  ): Promise<Record<string, TensorData>> {
     const g = this.manifest.graphs.decoder;
     const inputs: Record<string, { data: Float32Array; rowShape: readonly number[] }> = { [g.inputs['z']!]: { data: z, rowShape: [this.latentDim] } };
     if (c) inputs[g.inputs['c']!] = { data: c, rowShape: [this.manifest.condition!.classes] };
     const wanted = Object.entries(g.outputs).filter(([contract]) => !only || only.includes(contract));
-    const out = await runBatched(this.decoder, inputs, n, batchSize, only ? wanted.map(([, graphName]) => graphName) : undefined);
+    const out = await runBatched(session, inputs, n, batchSize, only ? wanted.map(([, graphName]) => graphName) : undefined);
     return Object.fromEntries(wanted.map(([contract, graphName]) => [contract, out[graphName]!]));
   }
 
-  private async decodeRows(z: Float32Array, c: Float32Array | null, n: number): Promise<DecodeResult> {
-    const out = await this.runDecoder(z, c, n);
+  private async decodeRows(z: Float32Array, c: Float32Array | null, n: number, only?: string[]): Promise<DecodeResult> {
+    const out = await this.runDecoder(z, c, n, this.options.batchSize, only);
     const shape = [n, ...this.inputShape];
     const result: DecodeResult = { mean: { data: out['mean']!.data, shape } };
     if (out['logits']) result.logits = { data: out['logits'].data, shape };

@@ -147,3 +147,15 @@ describe('Vae', () => {
     expect(await code(Vae.load({ manifest, encoder, decoder: tampered }, { runtime: ortNodeBackend }))).toMatch(/^integrity-mismatch/);
   });
 });
+
+describe('Vae.decode options', () => {
+  it('meanOnly returns the same means without the logits', async () => {
+    const model = await Vae.load(MODEL, { runtime: ortNodeBackend });
+    const z = fillStandardNormal(new Float32Array(4 * 20), { seed: 9 });
+    const full = await model.decode(z);
+    const lean = await model.decode(z, { meanOnly: true });
+    expect(lean.logits).toBeUndefined();
+    expect(lean.mean.data).toEqual(full.mean.data);
+    await model.dispose();
+  });
+});

@@ -39,52 +39,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { VaekitError, describeValue } from '../errors.js';
-import type { Device, GraphSession, RuntimeBackend, SessionOptions, TensorData } from './backend.js';
-import { checkFeeds, checkModelBytes, checkSessionOptions, createWithFallback, type ProviderCandidate } from './providers.js';
+import type { Device, GraphSession, RuntimeBackend, SessionOptions } from './backend.js';
+import { OrtSession, type OrtSessionLike } from './ort-session.js';
+import { checkModelBytes, checkSessionOptions, createWithFallback, type ProviderCandidate } from './providers.js';
 import { checkLocation, describeLocation, fetchBytes } from './read-file-fetch.js';
 
 const NAME = 'onnxruntime-node';
 const DEVICES = ['auto', 'cpu', 'webgpu', 'cuda'] as const satisfies readonly Device[];
 
-class OrtNodeSession implements GraphSession {
-  private released = false;
-
-  constructor(
-    private readonly session: ort.InferenceSession,
-    readonly provider: string,
-  ) {}
-
-  get inputNames(): readonly string[] {
-    return this.session.inputNames;
-  }
-
-  get outputNames(): readonly string[] {
-    return this.session.outputNames;
-  }
-
-  async run(feeds: Record<string, TensorData>, outputs?: readonly string[]): Promise<Record<string, TensorData>> {
-    if (this.released) throw new VaekitError('disposed', `run() called after release() of this ${NAME} session`);
-    checkFeeds(this.session.inputNames, feeds);
-    const tensors: Record<string, ort.Tensor> = {};
-    for (const [name, t] of Object.entries(feeds)) tensors[name] = new ort.Tensor('float32', t.data, t.dims);
-    const results = outputs ? await this.session.run(tensors, [...outputs]) : await this.session.run(tensors);
-    const out: Record<string, TensorData> = {};
-    for (const [name, t] of Object.entries(results)) {
-      if (t.type !== 'float32') {
-        throw new VaekitError('dtype-mismatch', `graph output '${name}' must be float32; found ${t.type}`);
-      }
-      out[name] = { data: t.data as Float32Array, dims: [...t.dims] };
-      t.dispose();
-    }
-    return out;
-  }
-
-  async release(): Promise<void> {
-    if (this.released) return;
-    this.released = true;
-    await this.session.release();
-  }
-}
 
 /** Where onnxruntime-node loads its native binding from (and looks for provider libraries). */
 function bindingFolder(): string {
@@ -182,7 +144,7 @@ export const ortNodeBackend: RuntimeBackend = {
           ...(o.spinning ? {} : { extra: { session: { intra_op: { allow_spinning: '0' } } } }),
         }),
     });
-    return new OrtNodeSession(session, provider);
+    return new OrtSession(NAME, session as unknown as OrtSessionLike, provider, (data, dims) => new ort.Tensor('float32', data, dims));
   },
 
   readFile: readLocalOrRemote,

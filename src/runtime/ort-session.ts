@@ -1,0 +1,64 @@
+import { VaekitError } from '../errors.js';
+import type { GraphSession, TensorData } from './backend.js';
+import { checkFeeds } from './providers.js';
+
+/** The parts of an onnxruntime InferenceSession and Tensor this wrapper uses (node and web alike). */
+interface OrtTensorLike {
+  type: string;
+  data: unknown;
+  dims: readonly number[];
+  dispose(): void;
+}
+export interface OrtSessionLike {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  run(feeds: Record<string, unknown>, fetches?: string[]): Promise<Record<string, OrtTensorLike>>;
+  release(): Promise<void>;
+}
+
+/**
+ * A GraphSession over an onnxruntime session: checks feeds, wraps Float32Arrays as float32
+ * tensors (`makeTensor`, from the adapter's own onnxruntime package), returns plain arrays.
+ */
+export class OrtSession implements GraphSession {
+  private released = false;
+
+  constructor(
+    private readonly backend: string,
+    private readonly session: OrtSessionLike,
+    readonly provider: string,
+    private readonly makeTensor: (data: Float32Array, dims: number[]) => unknown,
+  ) {}
+
+  get inputNames(): readonly string[] {
+    return this.session.inputNames;
+  }
+
+  get outputNames(): readonly string[] {
+    return this.session.outputNames;
+  }
+
+  async run(feeds: Record<string, TensorData>, outputs?: readonly string[]): Promise<Record<string, TensorData>> {
+    if (this.released) throw new VaekitError('disposed', `run() called after release() of this ${this.backend} session`);
+    checkFeeds(this.session.inputNames, feeds);
+    const tensors: Record<string, unknown> = {};
+    for (const [name, t] of Object.entries(feeds)) tensors[name] = this.makeTensor(t.data, t.dims);
+    const results = outputs ? await this.session.run(tensors, [...outputs]) : await this.session.run(tensors);
+    const out: Record<string, TensorData> = {};
+    for (const [name, t] of Object.entries(results)) {
+      if (t.type !== 'float32') {
+        throw new VaekitError('dtype-mismatch', `graph output '${name}' must be float32; found ${t.type}`);
+      }
+      // CPU outputs (no preferredOutputLocation): the data is a JS array the tensor no longer needs.
+      out[name] = { data: t.data as Float32Array, dims: [...t.dims] };
+      t.dispose();
+    }
+    return out;
+  }
+
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    await this.session.release();
+  }
+}

@@ -73,4 +73,27 @@ export default [
       onwarn(warning, warn);
     },
   },
+  {
+    // The latent explorer (demo/, `npm run demo`): a static folder with the page, its bundle
+    // (the browser SDK and onnxruntime-web inlined), onnxruntime-web's wasm files and the model.
+    input: 'demo/main.ts',
+    output: { file: 'dist/demo/demo.js', format: 'es', sourcemap: true },
+    plugins: [
+      typescript({ tsconfig: './demo/tsconfig.json', outDir: 'dist/demo' }),
+      resolve({ browser: true, exportConditions: ['browser', 'import', 'default'] }),
+      copy({
+        targets: [
+          ...ORT_WEB_FILES.map((file) => ({ src: join(ortWebDist, file), dest: 'dist/demo' })),
+          { src: ['demo/index.html', 'demo/style.css'], dest: 'dist/demo' },
+          { src: ['models/mnist-mlp/vaekit.json', 'models/mnist-mlp/encoder.onnx', 'models/mnist-mlp/decoder.onnx'], dest: 'dist/demo/models/mnist-mlp' },
+        ],
+        hook: 'writeBundle',
+      }),
+    ],
+    onwarn(warning, warn) {
+      // As for the bundle above: onnxruntime-web's own code, not ours.
+      if (warning.code === 'THIS_IS_UNDEFINED' || warning.code === 'EVAL' || warning.code === 'CIRCULAR_DEPENDENCY') return;
+      onwarn(warning, warn);
+    },
+  },
 ];

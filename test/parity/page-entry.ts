@@ -1,0 +1,39 @@
+/**
+ * The browser runners' page code, bundled by test/parity/bundle.ts into dist/parity-runner.js
+ * (beside onnxruntime-web's .wasm/.mjs, which it finds through import.meta.url). The page calls
+ * `window.vaekitParity(options, input)`: load models/mnist-mlp by URL with onnxruntime-web, run
+ * the conformance computation, return its result as plain JSON.
+ */
+import { Vae, type LoadOptions } from '../../src/web.js';
+import { runConformance, type ConformanceInput, type ConformanceResult } from './conformance.js';
+
+export interface PageOptions {
+  device: 'wasm' | 'webgpu';
+  strict?: boolean;
+  threads?: number;
+}
+
+async function vaekitParity(options: PageOptions, input: ConformanceInput): Promise<ConformanceResult> {
+  const warnings: string[] = [];
+  const load: LoadOptions = { device: options.device, onWarning: (m) => warnings.push(m) };
+  if (options.strict !== undefined) load.strict = options.strict;
+  if (options.threads !== undefined) load.threads = options.threads;
+  const started = performance.now();
+  const vae = await Vae.load(new URL('/models/mnist-mlp/', location.href), load);
+  const loadMs = performance.now() - started;
+  try {
+    const gpu = (navigator as { gpu?: { requestAdapter(): Promise<{ info?: { vendor?: string; architecture?: string; description?: string } } | null> } }).gpu;
+    const adapter = options.device === 'webgpu' && gpu ? await gpu.requestAdapter() : null;
+    return await runConformance(vae, input, warnings, {
+      loadMs,
+      crossOriginIsolated,
+      hardwareConcurrency: navigator.hardwareConcurrency,
+      userAgent: navigator.userAgent,
+      ...(adapter?.info ? { adapter: { vendor: adapter.info.vendor, architecture: adapter.info.architecture, description: adapter.info.description } } : {}),
+    });
+  } finally {
+    await vae.dispose();
+  }
+}
+
+(globalThis as { vaekitParity?: typeof vaekitParity }).vaekitParity = vaekitParity;

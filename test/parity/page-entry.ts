@@ -36,4 +36,32 @@ async function vaekitParity(options: PageOptions, input: ConformanceInput): Prom
   }
 }
 
+/** Batch-256 decode throughput in this page (bench/browser-decode.ts): median samples/s over rounds. */
+async function vaekitThroughput(options: PageOptions, run: { batch: number; rounds: number; roundMs: number }) {
+  const load: LoadOptions = { device: options.device };
+  if (options.strict !== undefined) load.strict = options.strict;
+  if (options.threads !== undefined) load.threads = options.threads;
+  const vae = await Vae.load(new URL('/models/mnist-mlp/', location.href), load);
+  try {
+    const z = new Float32Array(run.batch * vae.latentDim).map((_, i) => Math.sin(i) * 1.5);
+    const input = { data: z, shape: [run.batch, vae.latentDim] };
+    for (let i = 0; i < 5; i++) await vae.decode(input);
+    const rates: number[] = [];
+    for (let r = 0; r < run.rounds; r++) {
+      let calls = 0;
+      const start = performance.now();
+      while (performance.now() - start < run.roundMs || calls < 3) {
+        await vae.decode(input);
+        calls++;
+      }
+      rates.push((calls * run.batch * 1000) / (performance.now() - start));
+    }
+    rates.sort((a, b) => a - b);
+    return { samplesPerSec: rates[rates.length >> 1]!, provider: vae.provider.decoder, crossOriginIsolated };
+  } finally {
+    await vae.dispose();
+  }
+}
+
 (globalThis as { vaekitParity?: typeof vaekitParity }).vaekitParity = vaekitParity;
+(globalThis as { vaekitThroughput?: typeof vaekitThroughput }).vaekitThroughput = vaekitThroughput;

@@ -2,7 +2,8 @@
  * The latent explorer (demo/) in headless Chromium: builds dist/demo/ when stale, serves it
  * cross-origin isolated, works every control and checks that the canvases it drives change, that
  * the provider switch reaches webgpu (SwiftShader) and back, and that the console stays clean.
- * Saves demo/screenshot.png.
+ * Saves a screenshot to dist/demo-screenshot.png (demo/screenshot.png, shown in the README, is a
+ * committed copy of one).
  */
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
@@ -11,7 +12,8 @@ import { serveDemo } from '../../scripts/serve-demo.js';
 import type { StaticServer } from '../../scripts/static-server.js';
 import { launchChromium } from '../browser/chromium.js';
 
-const SCREENSHOT = fileURLToPath(new URL('../../demo/screenshot.png', import.meta.url));
+// Into dist/ (not tracked): each run's screenshot differs by timings and must not dirty the tree.
+const SCREENSHOT = fileURLToPath(new URL('../../dist/demo-screenshot.png', import.meta.url));
 
 let server: StaticServer;
 let browser: Browser;

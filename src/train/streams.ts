@@ -16,4 +16,6 @@ export const STREAMS = {
   priorGrid: 4,
   /** Uniforms choosing a subset of the data (maxTrain / maxTest). */
   subset: 5,
+  /** Uniforms splitting PNG folders and CSV tables into train and test (data/scaling.ts). */
+  dataSplit: 6,
 } as const;

@@ -86,7 +86,14 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const runDir = resolve(options.out);
   await ensureWritable(runDir);
   const backend = await selectBackend(options.backend ?? 'auto');
-  const dataset = subsetDataset(options.dataset ?? (await loadDataset(config.data)), config);
+  const dataset = subsetDataset(options.dataset ?? (await loadDataset(config.data, config.dataOptions ?? {})), config);
+  const [lo, hi] = dataset.valueRange;
+  if (config.likelihood.kind === 'bernoulli' && (lo < 0 || hi > 1)) {
+    throw new VaekitError(
+      'invalid-argument',
+      `'likelihood' bernoulli needs data in [0, 1]; ${dataset.name} lies in [${lo}, ${hi}] — use --likelihood gaussian or min-max scaling`,
+    );
+  }
   const models = buildMlpVae(config.architecture, {
     inputShape: dataset.shape,
     likelihood: config.likelihood,
@@ -125,7 +132,7 @@ export async function resumeTraining(runDirInput: string, options: ResumeOptions
   if (config.epochs < checkpoint.state.epoch) {
     throw new VaekitError('invalid-argument', `'epochs' must be at least the ${checkpoint.state.epoch} epochs already trained; found ${config.epochs}`);
   }
-  const dataset = subsetDataset(options.dataset ?? (await loadDataset(config.data)), config);
+  const dataset = subsetDataset(options.dataset ?? (await loadDataset(config.data, config.dataOptions ?? {})), config);
   const optimizer = createOptimizer(config);
   await restoreOptimizer(optimizer, checkpoint);
   // Rewrite metrics.jsonl from the checkpoint: lines written after it (a crash) are dropped.

@@ -1,3 +1,5 @@
+import type { InputScaling } from '../../manifest/schema.js';
+
 /** One split of a data set: `count` examples stored row-major in `x`. */
 export interface DataSplit {
   /** count × prod(shape) values, row-major (images NHWC). */
@@ -23,6 +25,8 @@ export interface Dataset {
   test: DataSplit;
   /** Where the data came from, for the run's record. */
   source: string;
+  /** How raw features were scaled (CSV tables); inference applies the same. */
+  scaling?: InputScaling | null;
 }
 
 /** Number of features of one example. */

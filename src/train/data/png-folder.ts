@@ -1,0 +1,179 @@
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { basename, join, relative, resolve, sep } from 'node:path';
+import { PNG } from 'pngjs';
+import { VaekitError } from '../../errors.js';
+import type { Dataset } from './dataset.js';
+import { DATA_SPLIT_STREAM, checkTestFraction, seededTestMask, splitRows } from './scaling.js';
+
+export interface PngFolderOptions {
+  /** Fraction of the images (per class when labelled) held out as the test split; default 0.1. */
+  testFraction?: number;
+  /** Seed of the train/test split (sampler stream DATA_SPLIT_STREAM); default 1. */
+  seed?: number;
+  /**
+   * `auto` (default): when `dir` has sub-folders, each first-level sub-folder is a class (sorted
+   * by name) and every PNG below it is labelled with it; `none`: unlabelled.
+   */
+  labels?: 'auto' | 'none';
+}
+
+/** How many offending files an error message lists before "… and N more". */
+const LIST_LIMIT = 20;
+
+interface Image {
+  /** Path relative to the folder, with `/` separators. */
+  file: string;
+  width: number;
+  height: number;
+  /** RGBA, 8 bits per sample (pngjs rescales 16-bit PNGs). */
+  rgba: Buffer;
+}
+
+/** Every `.png` below `dir` (recursively), as paths relative to `dir`, in code-point order. */
+async function findPngs(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  async function walk(folder: string): Promise<void> {
+    const entries = await readdir(folder, { withFileTypes: true });
+    for (const entry of entries) {
+      const path = join(folder, entry.name);
+      if (entry.isDirectory()) await walk(path);
+      else if (entry.name.toLowerCase().endsWith('.png') && (entry.isFile() || (entry.isSymbolicLink() && (await stat(path)).isFile()))) {
+        found.push(relative(dir, path).split(sep).join('/'));
+      }
+    }
+  }
+  await walk(dir);
+  return found.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+function listFiles(items: string[]): string {
+  const shown = items.slice(0, LIST_LIMIT).join(', ');
+  return items.length > LIST_LIMIT ? `${shown} … and ${items.length - LIST_LIMIT} more` : shown;
+}
+
+/**
+ * Every PNG below `dir` (recursively) as one image data set: pixels in [0, 1], shape [H, W, C],
+ * layout `hwc`. C is 1 when every image is gray (R = G = B in every pixel, whatever the PNG's
+ * colour type) and 3 otherwise; alpha is dropped. All images must share one size.
+ *
+ * Labels (`labels: 'auto'`): when `dir` has sub-folders holding PNGs, the first-level sub-folder
+ * names are the classes (sorted by name) and PNGs directly in `dir` are refused; without
+ * sub-folders the data is unlabelled.
+ *
+ * Split: per class, round(count · testFraction) images go to the test split, chosen by the
+ * uniforms of the shared sampler at (seed, stream DATA_SPLIT_STREAM = 6, offset = index of the
+ * image in code-point order of its relative path) — the same split every run for the same files.
+ *
+ * @example
+ * ```ts
+ * const data = await loadPngFolder('faces/', { testFraction: 0.2, seed: 7 });
+ * console.log(data.shape, data.classes, data.train.count, data.test.count);
+ * ```
+ */
+export async function loadPngFolder(dir: string, options: PngFolderOptions = {}): Promise<Dataset> {
+  const testFraction = checkTestFraction(options.testFraction ?? 0.1);
+  const seed = options.seed ?? 1;
+  const labelMode = options.labels ?? 'auto';
+  if (labelMode !== 'auto' && labelMode !== 'none') {
+    throw new VaekitError('invalid-argument', `'labels' must be 'auto' or 'none'; found ${JSON.stringify(labelMode)}`);
+  }
+  const root = resolve(dir);
+  let info;
+  try {
+    info = await stat(root);
+  } catch (cause) {
+    throw new VaekitError('io-error', `PNG folder ${root} cannot be read: ${(cause as Error).message}`, { cause });
+  }
+  if (!info.isDirectory()) throw new VaekitError('invalid-argument', `PNG folder ${root} is not a directory`);
+
+  const files = await findPngs(root);
+  if (files.length === 0) throw new VaekitError('invalid-data', `PNG folder ${root} holds no .png file (searched recursively)`);
+
+  // Classes: first-level sub-folders that hold PNGs.
+  let classes: string[] | null = null;
+  let labels: Int32Array | null = null;
+  if (labelMode === 'auto') {
+    const nested = files.filter((f) => f.includes('/'));
+    if (nested.length > 0) {
+      const top = files.filter((f) => !f.includes('/'));
+      if (top.length > 0) {
+        throw new VaekitError(
+          'invalid-data',
+          `PNG folder ${root} has class sub-folders but also ${top.length} PNG(s) directly in it (${listFiles(top)}); ` +
+            `move them into a class folder or load with labels: 'none'`,
+        );
+      }
+      classes = [...new Set(files.map((f) => f.slice(0, f.indexOf('/'))))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      const index = new Map(classes.map((c, i) => [c, i]));
+      labels = Int32Array.from(files, (f) => index.get(f.slice(0, f.indexOf('/')))!);
+    }
+  }
+
+  const images: Image[] = [];
+  for (const file of files) {
+    const path = join(root, file);
+    let png: PNG;
+    try {
+      png = PNG.sync.read(await readFile(path));
+    } catch (cause) {
+      throw new VaekitError('invalid-data', `${path}: not a readable PNG (${(cause as Error).message})`, { cause });
+    }
+    images.push({ file, width: png.width, height: png.height, rgba: png.data });
+  }
+
+  // One size for all: the most common one (first seen on a tie); list every file that differs.
+  const sizeCounts = new Map<string, number>();
+  for (const im of images) sizeCounts.set(`${im.width}×${im.height}`, (sizeCounts.get(`${im.width}×${im.height}`) ?? 0) + 1);
+  let majority = '';
+  let best = 0;
+  for (const [size, count] of sizeCounts) {
+    if (count > best) {
+      majority = size;
+      best = count;
+    }
+  }
+  if (sizeCounts.size > 1) {
+    const odd = images.filter((im) => `${im.width}×${im.height}` !== majority).map((im) => `${im.file} (${im.width}×${im.height})`);
+    throw new VaekitError(
+      'invalid-data',
+      `PNG folder ${root}: every image must have the same size; ${best} of ${images.length} are ${majority} (width×height) ` +
+        `but ${odd.length} differ: ${listFiles(odd)}`,
+    );
+  }
+  const { width, height } = images[0]!;
+
+  const gray = images.every((im) => {
+    const d = im.rgba;
+    for (let p = 0; p < d.length; p += 4) if (d[p] !== d[p + 1] || d[p] !== d[p + 2]) return false;
+    return true;
+  });
+  const channels = gray ? 1 : 3;
+  const features = height * width * channels;
+  const x = new Float32Array(images.length * features);
+  images.forEach((im, i) => {
+    const d = im.rgba;
+    const base = i * features;
+    for (let p = 0, q = 0; p < width * height; p++, q += 4) {
+      if (gray) x[base + p] = d[q]! / 255;
+      else {
+        x[base + 3 * p] = d[q]! / 255;
+        x[base + 3 * p + 1] = d[q + 1]! / 255;
+        x[base + 3 * p + 2] = d[q + 2]! / 255;
+      }
+    }
+  });
+
+  const { train, test } = splitRows(x, labels, features, seededTestMask(images.length, labels, testFraction, seed));
+  return {
+    name: basename(root),
+    shape: [height, width, channels],
+    layout: 'hwc',
+    valueRange: [0, 1],
+    classes,
+    train,
+    test,
+    source:
+      `PNG folder ${root} (${images.length} images${classes ? `, ${classes.length} classes` : ''}; ` +
+      `test = seeded ${testFraction} per class, seed ${seed}, stream ${DATA_SPLIT_STREAM})`,
+  };
+}

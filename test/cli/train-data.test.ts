@@ -1,0 +1,70 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
+let root: string;
+
+function vaekit(...args: string[]) {
+  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const TINY = ['--backend', 'wasm', '--epochs', '1', '--hidden', '16', '--latent-dim', '2', '--iwae-samples', '4', '--batch-size', '16'];
+
+beforeAll(async () => {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does)`);
+  root = await mkdtemp(join(tmpdir(), 'vaekit-cli-data-'));
+});
+
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('vaekit train on user data', () => {
+  it('trains and exports from a PNG folder with labels from sub-folders', async () => {
+    const out = join(root, 'png');
+    const { code, stderr, stdout } = vaekit('train', '--data', 'png', '--data-dir', join(FIXTURES, 'png-folder/digits'), ...TINY, '--out', out);
+    expect(code, stderr).toBe(0);
+    expect(stdout).toContain('data: png 28×28×1');
+    const manifest = JSON.parse(await readFile(join(out, 'onnx/vaekit.json'), 'utf8'));
+    expect(manifest.input).toMatchObject({ shape: [28, 28, 1], layout: 'hwc' });
+    expect(manifest.training.config.dataOptions.dir).toContain('png-folder/digits');
+  });
+
+  it('trains a tabular VAE from a CSV and records the min-max scaling in the manifest', async () => {
+    const out = join(root, 'csv');
+    const { code, stderr } = vaekit('train', '--data', 'csv', '--csv', join(FIXTURES, 'csv/mnist-digit-stats.csv'), '--label', 'digit', '--likelihood', 'gaussian', '--sigma', '0.1', ...TINY, '--out', out);
+    expect(code, stderr).toBe(0);
+    const manifest = JSON.parse(await readFile(join(out, 'onnx/vaekit.json'), 'utf8'));
+    expect(manifest.input).toMatchObject({ shape: [6], layout: 'features', range: [0, 1] });
+    expect(manifest.input.scaling.kind).toBe('min-max');
+    expect(manifest.input.scaling.min).toHaveLength(6);
+  });
+
+  it('trains from IDX files (gz and raw)', () => {
+    const idx = (f: string) => join(FIXTURES, 'idx', f);
+    const { code, stderr } = vaekit(
+      'train', '--data', 'idx', '--train-images', idx('images-20-idx3-ubyte.gz'), '--train-labels', idx('labels-20-idx1-ubyte.gz'), '--test-images', idx('images-20-idx3-ubyte'), '--test-labels', idx('labels-20-idx1-ubyte'),
+      ...TINY, '--no-export', '--out', join(root, 'idx'),
+    );
+    expect(code, stderr).toBe(0);
+  });
+
+  it('says what is missing or wrong, with exit code 1', () => {
+    const noImages = vaekit('train', '--data', 'idx', ...TINY, '--out', join(root, 'x'));
+    expect(noImages.code).toBe(1);
+    expect(noImages.stderr).toMatch(/data 'idx' needs '--train-images'; found none/);
+    const ragged = vaekit('train', '--data', 'csv', '--csv', join(FIXTURES, 'csv/ragged.csv'), ...TINY, '--out', join(root, 'y'));
+    expect(ragged.code).toBe(1);
+    expect(ragged.stderr).toMatch(/ragged\.csv row \d+ has \d+ field\(s\) but the header has \d+/);
+    const mixed = vaekit('train', '--data', 'png', '--data-dir', join(FIXTURES, 'png-folder/mixed-size'), ...TINY, '--out', join(root, 'z'));
+    expect(mixed.code).toBe(1);
+    expect(mixed.stderr).toMatch(/14×14/);
+  });
+});

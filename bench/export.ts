@@ -9,13 +9,13 @@ import { selectBackend } from '../src/train/backend/select-backend.js';
 import { resolveTrainConfig } from '../src/train/config.js';
 import { gatherRows } from '../src/train/data/dataset.js';
 import { loadEmbeddedMnist } from '../src/train/data/mnist-embedded.js';
-import { buildMlpVae } from '../src/train/model/mlp.js';
+import { buildVae } from '../src/train/model/build.js';
 
 const backend = await selectBackend('wasm');
 const config = resolveTrainConfig({});
 const mnist = await loadEmbeddedMnist();
 const rows = gatherRows(mnist.test, 784, Array.from({ length: 64 }, (_, i) => i * 15));
-const models = buildMlpVae(config.architecture, { inputShape: mnist.shape, likelihood: config.likelihood, valueRange: [0, 1], seed: 1 });
+const models = buildVae(config.architecture, { inputShape: mnist.shape, likelihood: config.likelihood, valueRange: [0, 1], seed: 1 });
 const options = {
   name: 'bench', input: { shape: mnist.shape, layout: 'hwc' as const, range: [0, 1] as [number, number], scaling: null },
   latentDim: 20, likelihood: config.likelihood, producerVersion: 'bench', verify: { backend: ortNodeBackend, rows },

@@ -13,7 +13,7 @@ import { resolveTrainConfig } from '../src/train/config.js';
 import { featureCount, gatherRows } from '../src/train/data/dataset.js';
 import { loadEmbeddedMnist } from '../src/train/data/mnist-embedded.js';
 import { seededPermutation } from '../src/train/data/shuffle.js';
-import { buildMlpVae } from '../src/train/model/mlp.js';
+import { buildVae } from '../src/train/model/build.js';
 import { trainStep, type StepContext } from '../src/train/train-step.js';
 import { option } from './options.js';
 
@@ -30,7 +30,7 @@ const order = seededPermutation(mnist.train.count, { seed: 1, stream: 1, offset:
 
 /** A fresh model and optimizer on the current backend, and a function timing `n` steps. */
 function makeStepper() {
-  const models = buildMlpVae(config.architecture, {
+  const models = buildVae(config.architecture, {
     inputShape: mnist.shape, likelihood: config.likelihood, valueRange: mnist.valueRange, seed: 1,
   });
   const optimizer = tf.train.adam(config.learningRate, 0.9, 0.999, 1e-8);

@@ -73,11 +73,14 @@ export function trainCommand(): Command {
     .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(['auto', ...TRAIN_BACKENDS]).default('auto'))
     .option('--batch-size <n>', 'examples per step', positiveInteger, DEFAULTS.batchSize)
     .option('--lr <x>', 'Adam learning rate', positiveNumber, DEFAULTS.learningRate)
+    .addOption(new Option('--arch <kind>', 'encoder/decoder architecture (conv: images only)').choices(['mlp', 'conv']).default('mlp'))
     .addOption(
-      new Option('--hidden <sizes>', 'hidden layer sizes, comma-separated (decoder mirrors)')
+      new Option('--hidden <sizes>', 'dense layer sizes, comma-separated (decoder mirrors)')
         .argParser(integerList)
-        .default([...DEFAULTS.hidden], DEFAULTS.hidden.join(',')),
+        .default(undefined, `${DEFAULTS.hidden.join(',')} (mlp), ${DEFAULTS.convHidden.join(',')} (conv)`),
     )
+    .option('--channels <filters>', `conv: filters of each strided conv layer (default ${DEFAULTS.channels.join(',')})`, integerList)
+    .option('--stride <n>', `conv: stride of every conv layer (default ${DEFAULTS.stride})`, positiveInteger)
     .option('--latent-dim <n>', 'latent dimensions J', positiveInteger, DEFAULTS.latentDim)
     .addOption(new Option('--likelihood <kind>', 'decoder likelihood p(x|z)').choices(LIKELIHOOD_KINDS).default(DEFAULTS.likelihood))
     .option('--sigma <x>', 'σ of the gaussian likelihood', positiveNumber, DEFAULTS.sigma)
@@ -123,7 +126,10 @@ export function trainCommand(): Command {
           backend: flags['backend'] as never,
           batchSize: flags['batchSize'] as number,
           learningRate: flags['lr'] as number,
-          hidden: flags['hidden'] as number[],
+          arch: flags['arch'] as 'mlp' | 'conv',
+          hidden: flags['hidden'] as number[] | undefined,
+          channels: flags['channels'] as number[] | undefined,
+          stride: flags['stride'] as number | undefined,
           latentDim: flags['latentDim'] as number,
           likelihood: flags['likelihood'] as 'bernoulli' | 'gaussian',
           sigma: flags['sigma'] as number,

@@ -1,4 +1,5 @@
 import cliProgress from 'cli-progress';
+import { describeArchitecture } from '../train/model/build.js';
 import type { TrainEvent } from '../train/train-events.js';
 
 const fmt = (x: number, digits = 2) => x.toFixed(digits);
@@ -37,7 +38,7 @@ export function createTrainProgress(stream: NodeJS.WriteStream = process.stdout)
         log(`backend: ${event.backend}${skipped}`);
         log(
           `data: ${event.config.data} ${event.inputShape.join('×')}, ${event.trainCount} train / ${event.testCount} test · ` +
-            `model: MLP ${[event.inputShape.reduce((p, q) => p * q, 1), ...a.hidden, a.latentDim].join('-')}, ` +
+            `model: ${describeArchitecture(a, event.inputShape.reduce((p, q) => p * q, 1))}, ` +
             `${event.config.likelihood.kind} · batch ${event.config.batchSize}, ` +
             `Adam ${event.config.learningRate}, seed ${event.config.seed}`,
         );

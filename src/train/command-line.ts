@@ -16,7 +16,13 @@ export function trainCommandLine(config: TrainConfig, out?: string): string {
   };
   add('--batch-size', config.batchSize, DEFAULTS.batchSize);
   add('--lr', config.learningRate, DEFAULTS.learningRate);
-  add('--hidden', config.architecture.hidden, DEFAULTS.hidden);
+  const a = config.architecture;
+  if (a.arch === 'conv') {
+    flags.push('--arch conv');
+    add('--channels', a.channels, DEFAULTS.channels);
+    add('--stride', a.stride, DEFAULTS.stride);
+  }
+  add('--hidden', a.hidden, a.arch === 'conv' ? DEFAULTS.convHidden : DEFAULTS.hidden);
   add('--latent-dim', config.architecture.latentDim, DEFAULTS.latentDim);
   add('--likelihood', config.likelihood.kind, DEFAULTS.likelihood);
   if (config.likelihood.kind === 'gaussian') add('--sigma', config.likelihood.sigma, DEFAULTS.sigma);

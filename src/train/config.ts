@@ -1,6 +1,6 @@
 import { VaekitError } from '../errors.js';
 import { parseLikelihood, type Likelihood } from './likelihood.js';
-import type { MlpArchitecture } from './model/mlp.js';
+import type { Architecture } from './model/build.js';
 import type { TrainBackend } from './backend/select-backend.js';
 import type { DataOptions } from './data/data-options.js';
 
@@ -10,7 +10,7 @@ export interface TrainConfig {
   data: string;
   /** Where and how to read it (files, columns, scaling, split): see `DataOptions`. */
   dataOptions: DataOptions;
-  architecture: MlpArchitecture;
+  architecture: Architecture;
   likelihood: Likelihood;
   epochs: number;
   batchSize: number;
@@ -32,6 +32,12 @@ export interface TrainConfig {
 }
 
 export type TrainConfigInput = Partial<Omit<TrainConfig, 'architecture' | 'likelihood'>> & {
+  /** `mlp` (default) or `conv` (images only). */
+  arch?: 'mlp' | 'conv';
+  /** conv: filters of each strided conv layer (default [32, 64]). */
+  channels?: number[];
+  /** conv: stride of every conv layer (default 2). */
+  stride?: number;
   hidden?: number[];
   latentDim?: number;
   likelihood?: 'bernoulli' | 'gaussian' | Likelihood;
@@ -41,7 +47,11 @@ export type TrainConfigInput = Partial<Omit<TrainConfig, 'architecture' | 'likel
 /** The pytorch/examples reference setup: 784-400-20, Bernoulli, Adam 1e-3, batch 128, 20 epochs. */
 export const DEFAULTS = {
   data: 'mnist',
+  arch: 'mlp',
   hidden: [400],
+  convHidden: [256],
+  channels: [32, 64],
+  stride: 2,
   latentDim: 20,
   likelihood: 'bernoulli',
   sigma: 1,
@@ -75,9 +85,18 @@ function nonNegativeNumber(name: string, value: unknown): number {
   return value;
 }
 
+function convChannels(channels: number[] | undefined): number[] {
+  const list = channels ?? [...DEFAULTS.channels];
+  if (!Array.isArray(list) || list.length === 0) fail('channels', 'a non-empty list of filter counts', list);
+  list.forEach((c, i) => positiveInteger(`channels[${i}]`, c));
+  return list;
+}
+
 /** Fills defaults and validates every field; errors name the field, the expectation and the value. */
 export function resolveTrainConfig(input: TrainConfigInput = {}): TrainConfig {
-  const hidden = input.hidden ?? [...DEFAULTS.hidden];
+  const arch = input.arch ?? DEFAULTS.arch;
+  if (arch !== 'mlp' && arch !== 'conv') fail('arch', 'mlp or conv', arch);
+  const hidden = input.hidden ?? [...(arch === 'conv' ? DEFAULTS.convHidden : DEFAULTS.hidden)];
   if (!Array.isArray(hidden) || hidden.length === 0) fail('hidden', 'a non-empty list of layer sizes', hidden);
   hidden.forEach((units, i) => positiveInteger(`hidden[${i}]`, units));
   const latentDim = positiveInteger('latentDim', input.latentDim ?? DEFAULTS.latentDim);
@@ -95,7 +114,10 @@ export function resolveTrainConfig(input: TrainConfigInput = {}): TrainConfig {
   return {
     data: input.data ?? DEFAULTS.data,
     dataOptions: { ...(input.dataOptions ?? {}) },
-    architecture: { arch: 'mlp', hidden, latentDim, activation: 'relu' },
+    architecture:
+      arch === 'conv'
+        ? { arch, channels: convChannels(input.channels), hidden, latentDim, stride: positiveInteger('stride', input.stride ?? DEFAULTS.stride), activation: 'relu' }
+        : { arch, hidden, latentDim, activation: 'relu' },
     likelihood,
     epochs: positiveInteger('epochs', input.epochs ?? DEFAULTS.epochs),
     batchSize: positiveInteger('batchSize', input.batchSize ?? DEFAULTS.batchSize),

@@ -5,6 +5,7 @@ import type { TrainConfig } from './config.js';
 import type { Dataset } from './data/dataset.js';
 import { featureCount, gatherRows } from './data/dataset.js';
 import type { EpochMetrics } from './metrics.js';
+import { describeArchitecture } from './model/build.js';
 import type { VaeModels } from './model/mlp.js';
 import { writeImageGrid, writeLossCurve, writeReconstructionGrid } from './report/index.js';
 import { STREAMS } from './streams.js';
@@ -33,7 +34,7 @@ export async function writeRunPictures(
   const { history, models, dataset, config } = run;
   const files = ['loss-curve.png'];
   await writeLossCurve(join(runDir, 'loss-curve.png'), history, {
-    title: `${config.data} · MLP ${[featureCount(dataset), ...config.architecture.hidden, config.architecture.latentDim].join('-')} · ${config.likelihood.kind} · seed ${config.seed}`,
+    title: `${config.data} · ${describeArchitecture(config.architecture, featureCount(dataset))} · ${config.likelihood.kind} · seed ${config.seed}`,
   });
   if (dataset.layout !== 'hwc') return files;
   const [height, width, channels] = dataset.shape as [number, number, 1 | 3];

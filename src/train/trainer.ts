@@ -13,7 +13,8 @@ import { seededPermutation } from './data/shuffle.js';
 import { evaluateSplit } from './evaluate.js';
 import { iwaeNegLogLikelihood } from './iwae.js';
 import type { EpochMetrics, FinalMetrics } from './metrics.js';
-import { buildMlpVae, type VaeModels } from './model/mlp.js';
+import { buildVae } from './model/build.js';
+import type { VaeModels } from './model/mlp.js';
 import { saveLayersModel } from './model/model-artifacts.js';
 import { initializeOutputBiasFromData } from './model/output-bias.js';
 import { writeRunPictures } from './run-pictures.js';
@@ -85,7 +86,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const config = resolveTrainConfig(options);
   const runDir = resolve(options.out);
   await ensureWritable(runDir);
-  const backend = await selectBackend(options.backend ?? 'auto');
+  const backend = await selectBackend(options.backend ?? 'auto', { unsuitable: unsuitableBackends(config) });
   const dataset = subsetDataset(options.dataset ?? (await loadDataset(config.data, config.dataOptions ?? {})), config);
   const [lo, hi] = dataset.valueRange;
   if (config.likelihood.kind === 'bernoulli' && (lo < 0 || hi > 1)) {
@@ -94,7 +95,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       `'likelihood' bernoulli needs data in [0, 1]; ${dataset.name} lies in [${lo}, ${hi}] — use --likelihood gaussian or min-max scaling`,
     );
   }
-  const models = buildMlpVae(config.architecture, {
+  const models = buildVae(config.architecture, {
     inputShape: dataset.shape,
     likelihood: config.likelihood,
     valueRange: dataset.valueRange,
@@ -125,8 +126,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
  */
 export async function resumeTraining(runDirInput: string, options: ResumeOptions = {}): Promise<TrainResult> {
   const runDir = resolve(runDirInput);
-  const backend = await selectBackend(options.backend ?? 'auto');
   const checkpoint = await loadCheckpoint(runDir);
+  const backend = await selectBackend(options.backend ?? 'auto', { unsuitable: unsuitableBackends(checkpoint.state.config) });
   const config = { ...checkpoint.state.config };
   if (options.epochs !== undefined) config.epochs = resolveTrainConfig({ epochs: options.epochs }).epochs;
   if (config.epochs < checkpoint.state.epoch) {
@@ -143,6 +144,12 @@ export async function resumeTraining(runDirInput: string, options: ResumeOptions
     samplerPosition: checkpoint.state.samplerPosition, history: [...checkpoint.state.history], onEvent: options.onEvent,
     stopAfterEpochs: options.stopAfterEpochs,
   });
+}
+
+/** Backends that cannot train `config`'s model, with the reason (printed when auto passes them over). */
+function unsuitableBackends(config: TrainConfig): Partial<Record<TrainBackend, string>> {
+  // tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter kernel: conv weights get no gradient there.
+  return config.architecture.arch === 'conv' ? { wasm: 'tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter kernel (conv gradients)' } : {};
 }
 
 const isUnitRange = (range: [number, number]) => range[0] === 0 && range[1] === 1;

@@ -56,6 +56,21 @@ describe('vaekit train on user data', () => {
     expect(code, stderr).toBe(0);
   });
 
+  it('trains a convolutional VAE (on cpu: wasm lacks conv gradients) and exports Conv graphs', async () => {
+    const out = join(root, 'conv');
+    const { code, stderr, stdout } = vaekit(
+      'train', '--arch', 'conv', '--channels', '4,8', '--hidden', '16', '--latent-dim', '2', '--epochs', '1',
+      '--max-train', '256', '--max-test', '32', '--iwae-samples', '2', '--out', out,
+    );
+    expect(code, stderr).toBe(0);
+    expect(stdout).toMatch(/backend: cpu \(passed over: .*wasm: tfjs-backend-wasm 4\.22 has no Conv2DBackpropFilter kernel/);
+    const encoder = await readFile(join(out, 'onnx/encoder.onnx'));
+    expect(encoder.includes(Buffer.from('Conv'))).toBe(true);
+    const refused = vaekit('train', '--arch', 'conv', '--backend', 'wasm', '--out', join(root, 'w'));
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/'backend' wasm cannot run this model/);
+  });
+
   it('says what is missing or wrong, with exit code 1', () => {
     const noImages = vaekit('train', '--data', 'idx', ...TINY, '--out', join(root, 'x'));
     expect(noImages.code).toBe(1);

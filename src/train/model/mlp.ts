@@ -1,5 +1,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { Likelihood } from '../likelihood.js';
+import { decoderHeads } from './heads.js';
+import { pytorchInitializers } from './init.js';
 
 /** Architecture of the MLP VAE; the default is the pytorch/examples reference 784-400-20. */
 export interface MlpArchitecture {
@@ -26,60 +28,39 @@ export interface BuildOptions {
   seed: number;
 }
 
+type Sym = tfl.SymbolicTensor;
+
 /**
  * Builds the encoder and decoder as tfjs LayersModels whose inputs and outputs follow the graph
  * contract of DESIGN.md (the exporter converts exactly these).
  */
 export function buildMlpVae(arch: MlpArchitecture, options: BuildOptions): VaeModels {
-  const { inputShape, likelihood, seed } = options;
+  const { inputShape, seed } = options;
   const features = inputShape.reduce((a, b) => a * b, 1);
-  let layerSeed = seed * 1009;
-  let fanIn = features;
-  // PyTorch's nn.Linear initialization (weights and biases ~ U(±1/√fan_in)), as in the reference
-  // runs of VAE.md; it trains this model to a lower −ELBO than tfjs' Glorot default with zero bias.
-  const dense = (units: number, name: string, activation?: 'relu', inputs = fanIn) => {
-    const bound = 1 / Math.sqrt(inputs);
-    fanIn = units;
-    return tfl.layers.dense({
-      units,
-      name,
-      activation,
-      kernelInitializer: tfl.initializers.varianceScaling({ scale: 1 / 3, mode: 'fanIn', distribution: 'uniform', seed: layerSeed++ }),
-      biasInitializer: tfl.initializers.randomUniform({ minval: -bound, maxval: bound, seed: layerSeed++ }),
-    });
-  };
+  const init = pytorchInitializers(seed);
+  const dense = (units: number, fanIn: number, name: string, activation?: 'relu') =>
+    tfl.layers.dense({ units, name, activation, ...init(fanIn) });
 
   const x = tfl.input({ shape: inputShape, name: 'x' });
-  let h = inputShape.length > 1 ? (tfl.layers.flatten({ name: 'encoder_flatten' }).apply(x) as tfl.SymbolicTensor) : x;
+  let h = inputShape.length > 1 ? (tfl.layers.flatten({ name: 'encoder_flatten' }).apply(x) as Sym) : x;
+  let fanIn = features;
   arch.hidden.forEach((units, i) => {
-    h = dense(units, `encoder_dense_${i + 1}`, arch.activation).apply(h) as tfl.SymbolicTensor;
+    h = dense(units, fanIn, `encoder_dense_${i + 1}`, arch.activation).apply(h) as Sym;
+    fanIn = units;
   });
-  const headFanIn = fanIn;
-  const mu = dense(arch.latentDim, 'mu', undefined, headFanIn).apply(h) as tfl.SymbolicTensor;
-  const logvar = dense(arch.latentDim, 'logvar', undefined, headFanIn).apply(h) as tfl.SymbolicTensor;
+  const mu = dense(arch.latentDim, fanIn, 'mu').apply(h) as Sym;
+  const logvar = dense(arch.latentDim, fanIn, 'logvar').apply(h) as Sym;
   const encoder = tfl.model({ inputs: x, outputs: [mu, logvar], name: 'encoder' });
 
   const z = tfl.input({ shape: [arch.latentDim], name: 'z' });
+  let g: Sym = z;
   fanIn = arch.latentDim;
-  let g: tfl.SymbolicTensor = z;
   [...arch.hidden].reverse().forEach((units, i) => {
-    g = dense(units, `decoder_dense_${i + 1}`, arch.activation).apply(g) as tfl.SymbolicTensor;
+    g = dense(units, fanIn, `decoder_dense_${i + 1}`, arch.activation).apply(g) as Sym;
+    fanIn = units;
   });
-  const flat = dense(features, 'decoder_output').apply(g) as tfl.SymbolicTensor;
-  const shaped =
-    inputShape.length > 1
-      ? (tfl.layers.reshape({ targetShape: inputShape, name: 'decoder_reshape' }).apply(flat) as tfl.SymbolicTensor)
-      : flat;
-  let outputs: tfl.SymbolicTensor[];
-  if (likelihood.kind === 'bernoulli') {
-    const logits = tfl.layers.activation({ activation: 'linear', name: 'logits' }).apply(shaped) as tfl.SymbolicTensor;
-    const mean = tfl.layers.activation({ activation: 'sigmoid', name: 'mean' }).apply(shaped) as tfl.SymbolicTensor;
-    outputs = [logits, mean];
-  } else {
-    const unit = options.valueRange[0] === 0 && options.valueRange[1] === 1;
-    const mean = tfl.layers.activation({ activation: unit ? 'sigmoid' : 'linear', name: 'mean' }).apply(shaped) as tfl.SymbolicTensor;
-    outputs = [mean];
-  }
-  const decoder = tfl.model({ inputs: z, outputs, name: 'decoder' });
+  const flat = dense(features, fanIn, 'decoder_output').apply(g) as Sym;
+  const pre = inputShape.length > 1 ? (tfl.layers.reshape({ targetShape: inputShape, name: 'decoder_reshape' }).apply(flat) as Sym) : flat;
+  const decoder = tfl.model({ inputs: z, outputs: decoderHeads(pre, options), name: 'decoder' });
   return { encoder, decoder };
 }

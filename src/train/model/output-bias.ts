@@ -17,14 +17,18 @@ export function initializeOutputBiasFromData(decoder: tfl.LayersModel, train: Da
     const row = train.x.subarray(i * features, (i + 1) * features);
     for (let j = 0; j < features; j++) mean[j]! += row[j]!;
   }
-  const logits = new Float32Array(features);
-  for (let j = 0; j < features; j++) {
-    const p = Math.min(1 - 1e-3, Math.max(1e-3, mean[j]! / Math.max(1, train.count)));
-    logits[j] = Math.log(p / (1 - p));
-  }
   const layer = decoder.getLayer(DECODER_OUTPUT_LAYER);
   // getWeights() returns the live variables (not copies): keep the kernel, replace the bias.
-  const [kernel] = layer.getWeights();
+  const [kernel, current] = layer.getWeights();
+  // A dense output layer has one bias per feature; a conv one, one per channel (mean over pixels).
+  const size = current!.shape[0]!;
+  const perGroup = new Float64Array(size);
+  for (let j = 0; j < features; j++) perGroup[j % size]! += mean[j]! / (features / size);
+  const logits = new Float32Array(size);
+  for (let j = 0; j < size; j++) {
+    const p = Math.min(1 - 1e-3, Math.max(1e-3, perGroup[j]! / Math.max(1, train.count)));
+    logits[j] = Math.log(p / (1 - p));
+  }
   const bias = tf.tensor1d(logits);
   layer.setWeights([kernel!, bias]);
   bias.dispose();

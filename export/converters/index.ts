@@ -4,6 +4,7 @@ import { convertConv2D } from './conv2d.js';
 import { convertConv2DTranspose } from './conv2d-transpose.js';
 import type { LayerConverter } from './converter.js';
 import { convertDense } from './dense.js';
+import { convertRescaling } from './rescaling.js';
 import { convertLeakyReLU } from './leaky-relu.js';
 import { convertAdd, convertConcatenate } from './merge.js';
 import { convertDropout, convertFlatten, convertReshape } from './shape-layers.js';
@@ -14,6 +15,7 @@ import { convertDropout, convertFlatten, convertReshape } from './shape-layers.j
  */
 const converters = new Map<string, LayerConverter>([
   ['Dense', convertDense],
+  ['Rescaling', convertRescaling],
   ['Activation', convertActivation],
   ['Flatten', convertFlatten],
   ['Reshape', convertReshape],

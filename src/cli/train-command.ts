@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { join } from 'node:path';
 import { exportRun } from '../train/export-run.js';
 import { printExport } from './export-command.js';
@@ -84,6 +84,11 @@ export function trainCommand(): Command {
     .option('--latent-dim <n>', 'latent dimensions J', positiveInteger, DEFAULTS.latentDim)
     .addOption(new Option('--likelihood <kind>', 'decoder likelihood p(x|z)').choices(LIKELIHOOD_KINDS).default(DEFAULTS.likelihood))
     .option('--sigma <x>', 'σ of the gaussian likelihood', positiveNumber, DEFAULTS.sigma)
+    .option('--logvar-floor <x>', 'gaussian-learned: floor of the learned log-variance (default -6)', (v: string) => {
+      const n = Number(v);
+      if (v.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError('expected a number.');
+      return n;
+    })
     .option('--beta <x>', 'weight of the KL term (β-VAE when > 1)', nonNegativeNumber, DEFAULTS.beta)
     .option('--warmup <steps>', 'KL warm-up: β ramps from 0 over this many steps', nonNegativeInteger, DEFAULTS.warmupSteps)
     .option('--free-bits <nats>', 'floor of each latent dimension\'s KL (nats)', nonNegativeNumber, DEFAULTS.freeBits)
@@ -131,8 +136,9 @@ export function trainCommand(): Command {
           channels: flags['channels'] as number[] | undefined,
           stride: flags['stride'] as number | undefined,
           latentDim: flags['latentDim'] as number,
-          likelihood: flags['likelihood'] as 'bernoulli' | 'gaussian',
+          likelihood: flags['likelihood'] as 'bernoulli' | 'gaussian' | 'gaussian-learned',
           sigma: flags['sigma'] as number,
+          logvarFloor: flags['logvarFloor'] as number | undefined,
           beta: flags['beta'] as number,
           warmupSteps: flags['warmup'] as number,
           freeBits: flags['freeBits'] as number,

@@ -26,6 +26,7 @@ export function trainCommandLine(config: TrainConfig, out?: string): string {
   add('--latent-dim', config.architecture.latentDim, DEFAULTS.latentDim);
   add('--likelihood', config.likelihood.kind, DEFAULTS.likelihood);
   if (config.likelihood.kind === 'gaussian') add('--sigma', config.likelihood.sigma, DEFAULTS.sigma);
+  if (config.likelihood.kind === 'gaussian-learned') add('--logvar-floor', config.likelihood.logvarFloor, -6);
   add('--beta', config.beta, DEFAULTS.beta);
   add('--warmup', config.warmupSteps, DEFAULTS.warmupSteps);
   add('--free-bits', config.freeBits, DEFAULTS.freeBits);

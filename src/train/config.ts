@@ -40,8 +40,10 @@ export type TrainConfigInput = Partial<Omit<TrainConfig, 'architecture' | 'likel
   stride?: number;
   hidden?: number[];
   latentDim?: number;
-  likelihood?: 'bernoulli' | 'gaussian' | Likelihood;
+  likelihood?: 'bernoulli' | 'gaussian' | 'gaussian-learned' | Likelihood;
   sigma?: number;
+  /** gaussian-learned: floor of the decoder's log-variance (default −6). */
+  logvarFloor?: number;
 };
 
 /** The pytorch/examples reference setup: 784-400-20, Bernoulli, Adam 1e-3, batch 128, 20 epochs. */
@@ -102,7 +104,7 @@ export function resolveTrainConfig(input: TrainConfigInput = {}): TrainConfig {
   const latentDim = positiveInteger('latentDim', input.latentDim ?? DEFAULTS.latentDim);
   const likelihoodInput = input.likelihood ?? DEFAULTS.likelihood;
   const likelihood =
-    typeof likelihoodInput === 'string' ? parseLikelihood(likelihoodInput, input.sigma ?? DEFAULTS.sigma) : likelihoodInput;
+    typeof likelihoodInput === 'string' ? parseLikelihood(likelihoodInput, input.sigma ?? DEFAULTS.sigma, input.logvarFloor) : likelihoodInput;
   const learningRate = input.learningRate ?? DEFAULTS.learningRate;
   if (!(learningRate > 0) || !Number.isFinite(learningRate)) fail('learningRate', 'a positive finite number', learningRate);
   const seed = input.seed ?? DEFAULTS.seed;

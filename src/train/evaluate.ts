@@ -28,9 +28,16 @@ export interface EvaluateOptions {
   batchSize?: number;
 }
 
-/** Decoder output that the likelihood reads: logits (bernoulli) or mean (gaussian). */
+/**
+ * Decoder outputs the likelihood reads: logits (bernoulli) or mean (gaussians) first, and for
+ * gaussian-learned the logvar_x that follows it (the graph contract's output order).
+ */
 export function likelihoodOutput(decoderOutputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
   return Array.isArray(decoderOutputs) ? decoderOutputs[0]! : decoderOutputs;
+}
+
+export function learnedLogvar(likelihood: Likelihood, decoderOutputs: tf.Tensor | tf.Tensor[]): tf.Tensor | undefined {
+  return likelihood.kind === 'gaussian-learned' && Array.isArray(decoderOutputs) ? decoderOutputs[1] : undefined;
 }
 
 /**
@@ -60,8 +67,14 @@ export function evaluateSplit(
       const x = tf.tensor(split.x.subarray(start * features, (start + n) * features), [n, ...shape]);
       const [mu, logvar] = models.encoder.predict(x) as tf.Tensor[];
       const z = tf.add(mu!, tf.mul(tf.exp(tf.mul(0.5, logvar!)), tf.tensor2d(eps, [n, J])));
-      const out = likelihoodOutput(models.decoder.predict(z) as tf.Tensor | tf.Tensor[]);
-      const logpx = logLikelihood(likelihood, tf.reshape(x, [n, features]), tf.reshape(out, [n, features]));
+      const outputs = models.decoder.predict(z) as tf.Tensor | tf.Tensor[];
+      const lv = learnedLogvar(likelihood, outputs);
+      const logpx = logLikelihood(
+        likelihood,
+        tf.reshape(x, [n, features]),
+        tf.reshape(likelihoodOutput(outputs), [n, features]),
+        lv && tf.reshape(lv, [n, features]),
+      );
       return [tf.neg(tf.sum(logpx)), tf.sum(klPerDimension(mu!, logvar!)), mu!];
     });
     recon += reconSum.dataSync()[0]!;

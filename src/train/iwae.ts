@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { fillStandardNormal } from '../sampler/index.js';
 import type { DataSplit } from './data/dataset.js';
-import { likelihoodOutput } from './evaluate.js';
+import { learnedLogvar, likelihoodOutput } from './evaluate.js';
 import { logLikelihood, type Likelihood } from './likelihood.js';
 
 export interface IwaeOptions {
@@ -48,11 +48,13 @@ export function iwaeNegLogLikelihood(
       const e = tf.tensor3d(eps, [n, K, J]);
       const std = tf.exp(tf.mul(0.5, logvar!));
       const z = tf.add(tf.expandDims(mu!, 1), tf.mul(tf.expandDims(std, 1), e)); // [n, K, J]
-      const out = likelihoodOutput(models.decoder.predict(tf.reshape(z, [n * K, J])) as tf.Tensor | tf.Tensor[]);
+      const outputs = models.decoder.predict(tf.reshape(z, [n * K, J])) as tf.Tensor | tf.Tensor[];
+      const lv = learnedLogvar(likelihood, outputs);
       const logpx = logLikelihood(
         likelihood,
         tf.reshape(x, [n, 1, features]),
-        tf.reshape(out, [n, K, features]),
+        tf.reshape(likelihoodOutput(outputs), [n, K, features]),
+        lv && tf.reshape(lv, [n, K, features]),
       ); // [n, K]
       const logpz = tf.mul(-0.5, tf.add(tf.sum(tf.square(z), -1), J * LOG_2PI));
       // z − μ = σ·ε, so log q(z|x) needs only logvar and ε.

@@ -2,11 +2,24 @@ import * as tf from '@tensorflow/tfjs-core';
 import { VaekitError } from '../errors.js';
 
 /** The decoder's observation model p(x|z) (VAE.md). */
-export type Likelihood = { kind: 'bernoulli' } | { kind: 'gaussian'; sigma: number };
+export type Likelihood =
+  | { kind: 'bernoulli' }
+  | { kind: 'gaussian'; sigma: number }
+  /** The decoder also outputs logvar_x per feature, kept ≥ `logvarFloor` so training cannot diverge. */
+  | { kind: 'gaussian-learned'; logvarFloor: number };
 
-export const LIKELIHOOD_KINDS = ['bernoulli', 'gaussian'] as const;
+export const LIKELIHOOD_KINDS = ['bernoulli', 'gaussian', 'gaussian-learned'] as const;
 
-export function parseLikelihood(kind: string, sigma = 1): Likelihood {
+/** Default floor of a learned log-variance: σ_x ≥ exp(−3) ≈ 0.05 for data in [0, 1]. */
+export const DEFAULT_LOGVAR_FLOOR = -6;
+
+export function parseLikelihood(kind: string, sigma = 1, logvarFloor = DEFAULT_LOGVAR_FLOOR): Likelihood {
+  if (kind === 'gaussian-learned') {
+    if (!Number.isFinite(logvarFloor)) {
+      throw new VaekitError('invalid-argument', `'logvarFloor' must be a finite number; found ${logvarFloor}`);
+    }
+    return { kind, logvarFloor };
+  }
   if (kind === 'bernoulli') return { kind };
   if (kind === 'gaussian') {
     if (!(sigma > 0) || !Number.isFinite(sigma)) {
@@ -22,11 +35,18 @@ export function parseLikelihood(kind: string, sigma = 1): Likelihood {
 
 /**
  * log p(x|z) summed over features, one value per row: `out` is the decoder's raw output (logits
- * for bernoulli, mean for gaussian) of shape [..., N, D], `x` is [N, D] and broadcasts.
+ * for bernoulli, mean for the gaussians) of shape [..., N, D], `x` is [N, D] and broadcasts;
+ * `logvarX` (gaussian-learned) is shaped like `out`.
  */
-export function logLikelihood(likelihood: Likelihood, x: tf.Tensor, out: tf.Tensor): tf.Tensor {
+export function logLikelihood(likelihood: Likelihood, x: tf.Tensor, out: tf.Tensor, logvarX?: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
     const features = x.shape[x.shape.length - 1]!;
+    if (likelihood.kind === 'gaussian-learned') {
+      // −½ Σ [logvar + (x−m)²·exp(−logvar) + log 2π] (VAE.md)
+      const lv = logvarX!;
+      const scaled = tf.mul(tf.square(tf.sub(x, out)), tf.exp(tf.neg(lv)));
+      return tf.mul(-0.5, tf.add(tf.sum(tf.add(lv, scaled), -1), features * Math.log(2 * Math.PI)));
+    }
     if (likelihood.kind === 'bernoulli') {
       // −[max(ℓ,0) − ℓ·x + log(1+exp(−|ℓ|))]: stable for any logit, never log(sigmoid).
       const perFeature = tf.add(tf.sub(tf.relu(out), tf.mul(out, x)), tf.log1p(tf.exp(tf.neg(tf.abs(out)))));

@@ -13,11 +13,11 @@ import { STREAMS } from './streams.js';
 const PRIOR_SAMPLES = 64;
 const RECONSTRUCTIONS = 32;
 
-/** The decoder's mean output (the last output: `mean` follows `logits` for bernoulli). */
+/** The decoder's `mean` output (by name: it follows `logits`, or precedes `logvar_x`). */
 function decodeMean(models: VaeModels, z: tf.Tensor): Float32Array {
   return tf.tidy(() => {
     const outputs = models.decoder.predict(z) as tf.Tensor | tf.Tensor[];
-    const mean = Array.isArray(outputs) ? outputs[outputs.length - 1]! : outputs;
+    const mean = Array.isArray(outputs) ? outputs[models.decoder.outputNames.indexOf('mean')]! : outputs;
     return mean.dataSync() as Float32Array;
   });
 }

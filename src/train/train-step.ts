@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { likelihoodOutput } from './evaluate.js';
+import { learnedLogvar, likelihoodOutput } from './evaluate.js';
 import { klPerDimension, logLikelihood, type Likelihood } from './likelihood.js';
 
 export interface StepInput {
@@ -51,8 +51,14 @@ export function trainStep(ctx: StepContext, input: StepInput): StepResult {
       () => {
         const [mu, logvar] = ctx.encoder.apply(x, { training: true }) as tf.Tensor[];
         const z = tf.add(mu!, tf.mul(tf.exp(tf.mul(0.5, logvar!)), eps)); // [L, n, J]
-        const out = likelihoodOutput(ctx.decoder.apply(tf.reshape(z, [L * n, J]), { training: true }) as tf.Tensor[]);
-        const logpx = logLikelihood(ctx.likelihood, tf.reshape(x, [n, features]), tf.reshape(out, [L, n, features]));
+        const outputs = ctx.decoder.apply(tf.reshape(z, [L * n, J]), { training: true }) as tf.Tensor[];
+        const lv = learnedLogvar(ctx.likelihood, outputs);
+        const logpx = logLikelihood(
+          ctx.likelihood,
+          tf.reshape(x, [n, features]),
+          tf.reshape(likelihoodOutput(outputs), [L, n, features]),
+          lv && tf.reshape(lv, [L, n, features]),
+        );
         const reconMean = tf.neg(tf.mean(logpx)) as tf.Scalar;
         const klPerDim = tf.mean(klPerDimension(mu!, logvar!), 0); // [J], batch mean
         const klMean = tf.sum(klPerDim) as tf.Scalar;

@@ -71,6 +71,17 @@ describe('vaekit train on user data', () => {
     expect(refused.stderr).toMatch(/'backend' wasm cannot run this model/);
   });
 
+  it('trains with a learned per-pixel variance (gaussian-learned) and exports mean and logvar_x', async () => {
+    const out = join(root, 'learned');
+    const { code, stderr } = vaekit('train', '--likelihood', 'gaussian-learned', '--max-train', '600', '--max-test', '40', ...TINY, '--out', out);
+    expect(code, stderr).toBe(0);
+    const manifest = JSON.parse(await readFile(join(out, 'onnx/vaekit.json'), 'utf8'));
+    expect(manifest.likelihood.kind).toBe('gaussian-learned');
+    expect(Object.keys(manifest.graphs.decoder.outputs)).toEqual(['mean', 'logvar_x']);
+    const metrics = (await readFile(join(out, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(Number.isFinite(metrics.at(-1).testNegElbo)).toBe(true);
+  });
+
   it('says what is missing or wrong, with exit code 1', () => {
     const noImages = vaekit('train', '--data', 'idx', ...TINY, '--out', join(root, 'x'));
     expect(noImages.code).toBe(1);

@@ -56,7 +56,18 @@ describe('klPerDimension', () => {
 
 describe('parseLikelihood', () => {
   it('names the argument and the value it refuses', () => {
-    expect(() => parseLikelihood('poisson')).toThrow(/'likelihood' must be one of bernoulli, gaussian; found "poisson"/);
+    expect(() => parseLikelihood('poisson')).toThrow(/'likelihood' must be one of bernoulli, gaussian, gaussian-learned; found "poisson"/);
     expect(() => parseLikelihood('gaussian', 0)).toThrow(/'sigma' must be a positive finite number; found 0/);
+  });
+});
+
+describe('gaussian-learned', () => {
+  it('is −½ Σ [logvar + (x−m)²·exp(−logvar) + log 2π]', () => {
+    const x = [0.1, 0.8];
+    const m = [0.2, 0.5];
+    const lv = [-2, 0.5];
+    const direct = x.reduce((s, xi, i) => s - 0.5 * (lv[i]! + (xi - m[i]!) ** 2 * Math.exp(-lv[i]!) + Math.log(2 * Math.PI)), 0);
+    const value = logLikelihood({ kind: 'gaussian-learned', logvarFloor: -6 }, tf.tensor2d([x]), tf.tensor2d([m]), tf.tensor2d([lv])).dataSync()[0]!;
+    expect(value).toBeCloseTo(direct, 5);
   });
 });

@@ -78,6 +78,7 @@ export function buildConvVae(arch: ConvArchitecture, options: BuildOptions): Vae
     depth = filters;
   });
   const pre = conv(channels, depth, 'decoder_output', true).apply(g) as Sym;
-  const decoder = tfl.model({ inputs: z, outputs: decoderHeads(pre, options), name: 'decoder' });
+  const preLogvar = options.likelihood.kind === 'gaussian-learned' ? (conv(channels, depth, 'decoder_logvar', true).apply(g) as Sym) : undefined;
+  const decoder = tfl.model({ inputs: z, outputs: decoderHeads(pre, options, preLogvar), name: 'decoder' });
   return { encoder, decoder };
 }

@@ -59,8 +59,13 @@ export function buildMlpVae(arch: MlpArchitecture, options: BuildOptions): VaeMo
     g = dense(units, fanIn, `decoder_dense_${i + 1}`, arch.activation).apply(g) as Sym;
     fanIn = units;
   });
-  const flat = dense(features, fanIn, 'decoder_output').apply(g) as Sym;
-  const pre = inputShape.length > 1 ? (tfl.layers.reshape({ targetShape: inputShape, name: 'decoder_reshape' }).apply(flat) as Sym) : flat;
-  const decoder = tfl.model({ inputs: z, outputs: decoderHeads(pre, options), name: 'decoder' });
+  const shape = (flat: Sym, name: string) =>
+    inputShape.length > 1 ? (tfl.layers.reshape({ targetShape: inputShape, name }).apply(flat) as Sym) : flat;
+  const pre = shape(dense(features, fanIn, 'decoder_output').apply(g) as Sym, 'decoder_reshape');
+  const preLogvar =
+    options.likelihood.kind === 'gaussian-learned'
+      ? shape(dense(features, fanIn, 'decoder_logvar').apply(g) as Sym, 'decoder_logvar_reshape')
+      : undefined;
+  const decoder = tfl.model({ inputs: z, outputs: decoderHeads(pre, options, preLogvar), name: 'decoder' });
   return { encoder, decoder };
 }

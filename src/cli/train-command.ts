@@ -73,6 +73,7 @@ export function trainCommand(): Command {
     .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(['auto', ...TRAIN_BACKENDS]).default('auto'))
     .option('--batch-size <n>', 'examples per step', positiveInteger, DEFAULTS.batchSize)
     .option('--lr <x>', 'Adam learning rate', positiveNumber, DEFAULTS.learningRate)
+    .addOption(new Option('--condition <kind>', 'label: a conditional VAE on the class labels (one-hot c joins x and z)').choices(['label']))
     .addOption(new Option('--arch <kind>', 'encoder/decoder architecture (conv: images only)').choices(['mlp', 'conv']).default('mlp'))
     .addOption(
       new Option('--hidden <sizes>', 'dense layer sizes, comma-separated (decoder mirrors)')
@@ -132,6 +133,7 @@ export function trainCommand(): Command {
           batchSize: flags['batchSize'] as number,
           learningRate: flags['lr'] as number,
           arch: flags['arch'] as 'mlp' | 'conv',
+          condition: (flags['condition'] as 'label' | undefined) ?? null,
           hidden: flags['hidden'] as number[] | undefined,
           channels: flags['channels'] as number[] | undefined,
           stride: flags['stride'] as number | undefined,

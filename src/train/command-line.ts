@@ -16,6 +16,7 @@ export function trainCommandLine(config: TrainConfig, out?: string): string {
   };
   add('--batch-size', config.batchSize, DEFAULTS.batchSize);
   add('--lr', config.learningRate, DEFAULTS.learningRate);
+  if (config.condition) flags.push(`--condition ${config.condition}`);
   const a = config.architecture;
   if (a.arch === 'conv') {
     flags.push('--arch conv');

@@ -10,6 +10,8 @@ export interface TrainConfig {
   data: string;
   /** Where and how to read it (files, columns, scaling, split): see `DataOptions`. */
   dataOptions: DataOptions;
+  /** `label`: a conditional VAE on the data's class labels (one-hot `c` joins x and z); null: none. */
+  condition: 'label' | null;
   architecture: Architecture;
   likelihood: Likelihood;
   epochs: number;
@@ -116,6 +118,7 @@ export function resolveTrainConfig(input: TrainConfigInput = {}): TrainConfig {
   return {
     data: input.data ?? DEFAULTS.data,
     dataOptions: { ...(input.dataOptions ?? {}) },
+    condition: input.condition === 'label' ? 'label' : input.condition == null ? null : fail('condition', "'label' or null", input.condition),
     architecture:
       arch === 'conv'
         ? { arch, channels: convChannels(input.channels), hidden, latentDim, stride: positiveInteger('stride', input.stride ?? DEFAULTS.stride), activation: 'relu' }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { fillStandardNormal } from '../sampler/index.js';
-import type { DataSplit } from './data/dataset.js';
+import { oneHotLabels, type DataSplit } from './data/dataset.js';
 import { klPerDimension, logLikelihood, type Likelihood } from './likelihood.js';
 
 export interface SplitEvaluation {
@@ -26,6 +26,8 @@ export interface EvaluateOptions {
   stream: number;
   offset: number;
   batchSize?: number;
+  /** CVAE: the split's labels join x and z as one-hot rows of this many classes. */
+  classes?: number;
 }
 
 /**
@@ -34,6 +36,12 @@ export interface EvaluateOptions {
  */
 export function likelihoodOutput(decoderOutputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
   return Array.isArray(decoderOutputs) ? decoderOutputs[0]! : decoderOutputs;
+}
+
+/** One-hot labels of rows [start, start + n) of `split` as a tensor, or null without `classes`. */
+export function conditionTensor(split: DataSplit, classes: number | undefined, start: number, n: number): tf.Tensor2D | null {
+  if (!classes) return null;
+  return tf.tensor2d(oneHotLabels(split, classes, Array.from({ length: n }, (_, i) => start + i)), [n, classes]);
 }
 
 export function learnedLogvar(likelihood: Likelihood, decoderOutputs: tf.Tensor | tf.Tensor[]): tf.Tensor | undefined {
@@ -65,9 +73,10 @@ export function evaluateSplit(
     });
     const [reconSum, klSum, mu] = tf.tidy(() => {
       const x = tf.tensor(split.x.subarray(start * features, (start + n) * features), [n, ...shape]);
-      const [mu, logvar] = models.encoder.predict(x) as tf.Tensor[];
+      const c = conditionTensor(split, options.classes, start, n);
+      const [mu, logvar] = models.encoder.predict(c ? [x, c] : x) as tf.Tensor[];
       const z = tf.add(mu!, tf.mul(tf.exp(tf.mul(0.5, logvar!)), tf.tensor2d(eps, [n, J])));
-      const outputs = models.decoder.predict(z) as tf.Tensor | tf.Tensor[];
+      const outputs = models.decoder.predict(c ? [z, c] : z) as tf.Tensor | tf.Tensor[];
       const lv = learnedLogvar(likelihood, outputs);
       const logpx = logLikelihood(
         likelihood,

@@ -12,7 +12,8 @@ import { selectBackend, type TrainBackend } from './backend/select-backend.js';
 import { loadCheckpoint } from './checkpoint.js';
 import { trainCommandLine } from './command-line.js';
 import type { TrainConfig } from './config.js';
-import { featureCount, gatherRows, type Dataset } from './data/dataset.js';
+import { conditionClasses } from './condition.js';
+import { featureCount, gatherRows, oneHotLabels, type Dataset } from './data/dataset.js';
 import { loadDataset, subsetDataset } from './data/load-dataset.js';
 import type { FinalMetrics } from './metrics.js';
 import { loadLayersModelFile } from './model/model-artifacts.js';
@@ -86,13 +87,16 @@ export async function exportRun(runDirInput: string, options: ExportRunOptions):
   const features = featureCount(dataset);
   const count = Math.min(VERIFICATION_ROWS, dataset.test.count);
   const stride = Math.max(1, Math.floor(dataset.test.count / count));
-  const rows = gatherRows(dataset.test, features, Array.from({ length: count }, (_, i) => i * stride));
+  const picks = Array.from({ length: count }, (_, i) => i * stride);
+  const rows = gatherRows(dataset.test, features, picks);
+  const classes = conditionClasses(config, dataset);
   const last = final ?? null;
   const exported = await exportVae(models, {
     name: options.name ?? out.split('/').pop()!,
     input: { shape: dataset.shape, layout: dataset.layout, range: dataset.valueRange, scaling: dataset.scaling ?? null },
     latentDim: config.architecture.latentDim,
     likelihood: config.likelihood,
+    ...(classes ? { condition: { classes, labels: [...dataset.classes!] } } : {}),
     precision: options.precision ?? 'fp32',
     producerVersion: VAEKIT_VERSION,
     training: {
@@ -109,7 +113,10 @@ export async function exportRun(runDirInput: string, options: ExportRunOptions):
           }
         : {},
     },
-    verify: { backend: ortNodeBackend, rows, seed: config.seed },
+    verify: {
+      backend: ortNodeBackend, rows, seed: config.seed,
+      ...(classes ? { conditions: oneHotLabels(dataset.test, classes, picks) } : {}),
+    },
   });
   const report = exported.verification!;
   log(formatVerification(report));

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { fillStandardNormal } from '../sampler/index.js';
 import type { DataSplit } from './data/dataset.js';
-import { learnedLogvar, likelihoodOutput } from './evaluate.js';
+import { conditionTensor, learnedLogvar, likelihoodOutput } from './evaluate.js';
 import { logLikelihood, type Likelihood } from './likelihood.js';
 
 export interface IwaeOptions {
@@ -13,6 +13,8 @@ export interface IwaeOptions {
   samples: number;
   seed: number;
   stream: number;
+  /** CVAE: the split's labels as one-hot conditions of this many classes. */
+  classes?: number;
   /** Rows (examples × K) decoded at once; bounds memory. */
   maxRows?: number;
   onProgress?: (done: number, total: number) => void;
@@ -44,11 +46,15 @@ export function iwaeNegLogLikelihood(
     });
     const chunkSum = tf.tidy(() => {
       const x = tf.tensor(split.x.subarray(start * features, (start + n) * features), [n, ...shape]);
-      const [mu, logvar] = models.encoder.predict(x) as tf.Tensor[];
+      const c = conditionTensor(split, options.classes, start, n);
+      const [mu, logvar] = models.encoder.predict(c ? [x, c] : x) as tf.Tensor[];
       const e = tf.tensor3d(eps, [n, K, J]);
       const std = tf.exp(tf.mul(0.5, logvar!));
       const z = tf.add(tf.expandDims(mu!, 1), tf.mul(tf.expandDims(std, 1), e)); // [n, K, J]
-      const outputs = models.decoder.predict(tf.reshape(z, [n * K, J])) as tf.Tensor | tf.Tensor[];
+      const zFlat = tf.reshape(z, [n * K, J]);
+      // Example-major: example i's label repeats for its K samples.
+      const cRepeated = c && tf.reshape(tf.tile(tf.expandDims(c, 1), [1, K, 1]), [n * K, options.classes!]);
+      const outputs = models.decoder.predict(cRepeated ? [zFlat, cRepeated] : zFlat) as tf.Tensor | tf.Tensor[];
       const lv = learnedLogvar(likelihood, outputs);
       const logpx = logLikelihood(
         likelihood,

@@ -3,20 +3,21 @@ import * as tf from '@tensorflow/tfjs-core';
 import { samplePrior } from '../sampler/index.js';
 import type { TrainConfig } from './config.js';
 import type { Dataset } from './data/dataset.js';
-import { featureCount, gatherRows } from './data/dataset.js';
+import { featureCount, gatherRows, oneHotLabels } from './data/dataset.js';
 import type { EpochMetrics } from './metrics.js';
 import { describeArchitecture } from './model/build.js';
 import type { VaeModels } from './model/mlp.js';
 import { writeImageGrid, writeLossCurve, writeReconstructionGrid } from './report/index.js';
 import { STREAMS } from './streams.js';
+import { conditionClasses } from './condition.js';
 
 const PRIOR_SAMPLES = 64;
 const RECONSTRUCTIONS = 32;
 
 /** The decoder's `mean` output (by name: it follows `logits`, or precedes `logvar_x`). */
-function decodeMean(models: VaeModels, z: tf.Tensor): Float32Array {
+function decodeMean(models: VaeModels, z: tf.Tensor, c?: tf.Tensor): Float32Array {
   return tf.tidy(() => {
-    const outputs = models.decoder.predict(z) as tf.Tensor | tf.Tensor[];
+    const outputs = models.decoder.predict(c ? [z, c] : z) as tf.Tensor | tf.Tensor[];
     const mean = Array.isArray(outputs) ? outputs[models.decoder.outputNames.indexOf('mean')]! : outputs;
     return mean.dataSync() as Float32Array;
   });
@@ -39,21 +40,32 @@ export async function writeRunPictures(
   if (dataset.layout !== 'hwc') return files;
   const [height, width, channels] = dataset.shape as [number, number, 1 | 3];
   const J = config.architecture.latentDim;
-  const eps = samplePrior(PRIOR_SAMPLES, J, { seed: config.seed, stream: STREAMS.priorGrid });
-  const samples = decodeMean(models, tf.tensor2d(eps, [PRIOR_SAMPLES, J]));
-  await writeImageGrid(join(runDir, 'samples.png'), samples, { count: PRIOR_SAMPLES, height, width, channels, columns: 8 });
+  const classes = conditionClasses(config, dataset);
+  // A CVAE's grid has one row per class (8 prior draws each), labelled; otherwise 8 × 8 draws.
+  const count = classes ? classes * 8 : PRIOR_SAMPLES;
+  const eps = samplePrior(count, J, { seed: config.seed, stream: STREAMS.priorGrid });
+  const rowClasses = classes ? Array.from({ length: count }, (_, i) => Math.floor(i / 8)) : null;
+  const c = classes && rowClasses ? tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(rowClasses, 'int32'), classes), 'float32')) : undefined;
+  const samples = decodeMean(models, tf.tensor2d(eps, [count, J]), c);
+  c?.dispose();
+  await writeImageGrid(join(runDir, 'samples.png'), samples, {
+    count, height, width, channels, columns: 8,
+    ...(rowClasses && dataset.classes ? { labels: rowClasses.map((k) => dataset.classes![k]!) } : {}),
+  });
   files.push('samples.png');
 
-  const count = Math.min(RECONSTRUCTIONS, dataset.test.count);
-  const stride = Math.max(1, Math.floor(dataset.test.count / count));
-  const rows = Array.from({ length: count }, (_, i) => i * stride);
+  const shown = Math.min(RECONSTRUCTIONS, dataset.test.count);
+  const stride = Math.max(1, Math.floor(dataset.test.count / shown));
+  const rows = Array.from({ length: shown }, (_, i) => i * stride);
   const originals = gatherRows(dataset.test, featureCount(dataset), rows);
   const reconstructions = tf.tidy(() => {
-    const [mu] = models.encoder.predict(tf.tensor(originals, [count, ...dataset.shape])) as tf.Tensor[];
-    return decodeMean(models, mu!);
+    const x = tf.tensor(originals, [shown, ...dataset.shape]);
+    const cond = classes ? tf.tensor2d(oneHotLabels(dataset.test, classes, rows), [shown, classes]) : undefined;
+    const [mu] = models.encoder.predict(cond ? [x, cond] : x) as tf.Tensor[];
+    return decodeMean(models, mu!, cond);
   });
   await writeReconstructionGrid(join(runDir, 'reconstructions.png'), originals, reconstructions, {
-    count, height, width, channels, columns: 8,
+    count: shown, height, width, channels, columns: 8,
   });
   files.push('reconstructions.png');
   return files;

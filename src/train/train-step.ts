@@ -11,6 +11,8 @@ export interface StepInput {
   n: number;
   /** β in force for this step (after warm-up). */
   beta: number;
+  /** CVAE: n × classes one-hot labels. */
+  c?: Float32Array;
 }
 
 export interface StepResult {
@@ -47,11 +49,15 @@ export function trainStep(ctx: StepContext, input: StepInput): StepResult {
   const objective = tf.tidy(() => {
     const x = tf.tensor(input.x, [n, ...ctx.shape]);
     const eps = tf.tensor3d(input.eps, [L, n, J]);
+    const c = input.c ? tf.tensor2d(input.c, [n, input.c.length / n]) : null;
+    // The decoder sees L·n latents, sample-major: each example's label repeats L times.
+    const cRepeated = c && L > 1 ? tf.tile(c, [L, 1]) : c;
     return ctx.optimizer.minimize(
       () => {
-        const [mu, logvar] = ctx.encoder.apply(x, { training: true }) as tf.Tensor[];
+        const [mu, logvar] = ctx.encoder.apply(c ? [x, c] : x, { training: true }) as tf.Tensor[];
         const z = tf.add(mu!, tf.mul(tf.exp(tf.mul(0.5, logvar!)), eps)); // [L, n, J]
-        const outputs = ctx.decoder.apply(tf.reshape(z, [L * n, J]), { training: true }) as tf.Tensor[];
+        const zFlat = tf.reshape(z, [L * n, J]);
+        const outputs = ctx.decoder.apply(cRepeated ? [zFlat, cRepeated] : zFlat, { training: true }) as tf.Tensor[];
         const lv = learnedLogvar(ctx.likelihood, outputs);
         const logpx = logLikelihood(
           ctx.likelihood,

@@ -8,7 +8,8 @@ import { selectBackend, type TrainBackend } from './backend/select-backend.js';
 import { loadCheckpoint, restoreOptimizer, saveCheckpoint } from './checkpoint.js';
 import { resolveTrainConfig, type TrainConfig, type TrainConfigInput } from './config.js';
 import { loadDataset, subsetDataset } from './data/load-dataset.js';
-import { featureCount, gatherRows, type Dataset } from './data/dataset.js';
+import { conditionClasses } from './condition.js';
+import { featureCount, gatherRows, oneHotLabels, type Dataset } from './data/dataset.js';
 import { seededPermutation } from './data/shuffle.js';
 import { evaluateSplit } from './evaluate.js';
 import { iwaeNegLogLikelihood } from './iwae.js';
@@ -95,11 +96,13 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       `'likelihood' bernoulli needs data in [0, 1]; ${dataset.name} lies in [${lo}, ${hi}] — use --likelihood gaussian or min-max scaling`,
     );
   }
+  const classes = conditionClasses(config, dataset);
   const models = buildVae(config.architecture, {
     inputShape: dataset.shape,
     likelihood: config.likelihood,
     valueRange: dataset.valueRange,
     seed: config.seed,
+    ...(classes ? { classes } : {}),
   });
   if (config.likelihood.kind === 'bernoulli' || isUnitRange(dataset.valueRange)) {
     initializeOutputBiasFromData(models.decoder, dataset.train, featureCount(dataset));
@@ -184,6 +187,7 @@ async function runEpochs(run: RunState): Promise<TrainResult> {
   const emit = run.onEvent ?? (() => undefined);
   const J = config.architecture.latentDim;
   const features = featureCount(dataset);
+  const classes = conditionClasses(config, dataset);
   const trainCount = dataset.train.count;
   const batches = Math.ceil(trainCount / config.batchSize);
   const variables = [...models.encoder.trainableWeights, ...models.decoder.trainableWeights].map((w) => w.read() as tf.Variable);
@@ -209,10 +213,12 @@ async function runEpochs(run: RunState): Promise<TrainResult> {
     for (let b = 0; b < batches; b++) {
       const start = b * config.batchSize;
       const n = Math.min(config.batchSize, trainCount - start);
-      const x = gatherRows(dataset.train, features, order.subarray(start, start + n), xBatch.subarray(0, n * features));
+      const rows = order.subarray(start, start + n);
+      const x = gatherRows(dataset.train, features, rows, xBatch.subarray(0, n * features));
+      const c = classes ? oneHotLabels(dataset.train, classes, rows) : undefined;
       const eps = sampler.next(config.mcSamples * n * J);
       const beta = betaAt(config, step + 1);
-      const result = trainStep(ctx, { x, eps, n, beta });
+      const result = trainStep(ctx, c ? { x, eps, n, beta, c } : { x, eps, n, beta });
       step++;
       if (!Number.isFinite(result.objective)) {
         throw new VaekitError('non-finite', `the training loss became ${result.objective} at epoch ${epoch}, batch ${b + 1}; lower the learning rate or check the data`);
@@ -227,6 +233,7 @@ async function runEpochs(run: RunState): Promise<TrainResult> {
     const trainSeconds = (performance.now() - epochStart) / 1000;
     emit({ type: 'phase', phase: 'evaluate', epoch });
     const test = evaluateSplit(models, dataset.test, {
+      ...(classes ? { classes } : {}),
       likelihood: config.likelihood, shape: dataset.shape, latentDim: J,
       seed: config.seed, stream: STREAMS.evalEpsilon, offset: (epoch - 1) * dataset.test.count * J,
     });
@@ -267,7 +274,9 @@ async function finish(run: RunState, history: EpochMetrics[], emit: (event: Trai
   let nll: number | null = null;
   if (config.iwaeSamples > 0) {
     emit({ type: 'phase', phase: 'iwae', done: 0, total: dataset.test.count });
+    const classes = conditionClasses(config, dataset);
     nll = iwaeNegLogLikelihood(models, dataset.test, {
+      ...(classes ? { classes } : {}),
       likelihood: config.likelihood, shape: dataset.shape, latentDim: J, samples: config.iwaeSamples,
       seed: config.seed, stream: STREAMS.iwaeEpsilon,
       onProgress: (done, total) => emit({ type: 'phase', phase: 'iwae', done, total }),

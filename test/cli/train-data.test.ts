@@ -82,6 +82,19 @@ describe('vaekit train on user data', () => {
     expect(Number.isFinite(metrics.at(-1).testNegElbo)).toBe(true);
   });
 
+  it('trains a conditional VAE (--condition label) whose graphs take c and whose manifest names the classes', async () => {
+    const out = join(root, 'cvae');
+    const { code, stderr } = vaekit('train', '--condition', 'label', '--max-train', '600', '--max-test', '40', ...TINY, '--out', out);
+    expect(code, stderr).toBe(0);
+    const manifest = JSON.parse(await readFile(join(out, 'onnx/vaekit.json'), 'utf8'));
+    expect(manifest.condition).toEqual({ classes: 10, labels: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] });
+    expect(Object.keys(manifest.graphs.encoder.inputs)).toEqual(['x', 'c']);
+    expect(Object.keys(manifest.graphs.decoder.inputs)).toEqual(['z', 'c']);
+    const unlabelled = vaekit('train', '--condition', 'label', '--data', 'csv', '--csv', join(FIXTURES, 'csv/constant.csv'), ...TINY, '--out', join(root, 'u'));
+    expect(unlabelled.code).toBe(1);
+    expect(unlabelled.stderr).toMatch(/'condition' label needs labelled data/);
+  });
+
   it('says what is missing or wrong, with exit code 1', () => {
     const noImages = vaekit('train', '--data', 'idx', ...TINY, '--out', join(root, 'x'));
     expect(noImages.code).toBe(1);

@@ -43,3 +43,11 @@ export function gatherRows(split: DataSplit, features: number, indices: ArrayLik
   }
   return batch;
 }
+
+/** One-hot rows [count, classes] for the labels of `split` (all rows, or `rows`). */
+export function oneHotLabels(split: DataSplit, classes: number, rows?: ArrayLike<number>): Float32Array {
+  const count = rows ? rows.length : split.count;
+  const out = new Float32Array(count * classes);
+  for (let i = 0; i < count; i++) out[i * classes + split.labels![rows ? rows[i]! : i]!] = 1;
+  return out;
+}

@@ -26,6 +26,16 @@ export interface BuildOptions {
   valueRange: [number, number];
   /** Seed of the weight initializers: the same seed builds the same weights. */
   seed: number;
+  /** Conditional VAE: a one-hot label `c` of this many classes joins x and z. */
+  classes?: number;
+}
+
+/** The condition input `c` and a helper that appends it to a flat tensor (CVAE), or nothing. */
+export function conditionInput(classes: number | undefined) {
+  const c = classes ? tfl.input({ shape: [classes], name: 'c' }) : null;
+  const join = (t: tfl.SymbolicTensor, name: string) =>
+    c ? (tfl.layers.concatenate({ name }).apply([t, c]) as tfl.SymbolicTensor) : t;
+  return { c, join, inputs: (first: tfl.SymbolicTensor) => (c ? [first, c] : first) };
 }
 
 type Sym = tfl.SymbolicTensor;
@@ -42,19 +52,21 @@ export function buildMlpVae(arch: MlpArchitecture, options: BuildOptions): VaeMo
     tfl.layers.dense({ units, name, activation, ...init(fanIn) });
 
   const x = tfl.input({ shape: inputShape, name: 'x' });
-  let h = inputShape.length > 1 ? (tfl.layers.flatten({ name: 'encoder_flatten' }).apply(x) as Sym) : x;
-  let fanIn = features;
+  const enc = conditionInput(options.classes);
+  let h = enc.join(inputShape.length > 1 ? (tfl.layers.flatten({ name: 'encoder_flatten' }).apply(x) as Sym) : x, 'encoder_condition');
+  let fanIn = features + (options.classes ?? 0);
   arch.hidden.forEach((units, i) => {
     h = dense(units, fanIn, `encoder_dense_${i + 1}`, arch.activation).apply(h) as Sym;
     fanIn = units;
   });
   const mu = dense(arch.latentDim, fanIn, 'mu').apply(h) as Sym;
   const logvar = dense(arch.latentDim, fanIn, 'logvar').apply(h) as Sym;
-  const encoder = tfl.model({ inputs: x, outputs: [mu, logvar], name: 'encoder' });
+  const encoder = tfl.model({ inputs: enc.inputs(x), outputs: [mu, logvar], name: 'encoder' });
 
   const z = tfl.input({ shape: [arch.latentDim], name: 'z' });
-  let g: Sym = z;
-  fanIn = arch.latentDim;
+  const dec = conditionInput(options.classes);
+  let g: Sym = dec.join(z, 'decoder_condition');
+  fanIn = arch.latentDim + (options.classes ?? 0);
   [...arch.hidden].reverse().forEach((units, i) => {
     g = dense(units, fanIn, `decoder_dense_${i + 1}`, arch.activation).apply(g) as Sym;
     fanIn = units;
@@ -66,6 +78,6 @@ export function buildMlpVae(arch: MlpArchitecture, options: BuildOptions): VaeMo
     options.likelihood.kind === 'gaussian-learned'
       ? shape(dense(features, fanIn, 'decoder_logvar').apply(g) as Sym, 'decoder_logvar_reshape')
       : undefined;
-  const decoder = tfl.model({ inputs: z, outputs: decoderHeads(pre, options, preLogvar), name: 'decoder' });
+  const decoder = tfl.model({ inputs: dec.inputs(z), outputs: decoderHeads(pre, options, preLogvar), name: 'decoder' });
   return { encoder, decoder };
 }

@@ -11,3 +11,13 @@ export function thrown(fn: () => unknown): VaekitError {
   }
   throw new Error('expected a throw');
 }
+
+/** Awaits `promise`, asserts it rejects with a VaekitError and returns it. */
+export async function rejected(promise: Promise<unknown>): Promise<VaekitError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(VaekitError);
+  return error as VaekitError;
+}

@@ -1,6 +1,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { VaekitError } from '../../errors.js';
-import { conditionInput, type BuildOptions, type VaeModels } from './mlp.js';
+import { denseDecoderTrunk, denseEncoder } from './dense-trunks.js';
+import type { BuildOptions, VaeModels } from './mlp.js';
 import { decoderHeads } from './heads.js';
 import { pytorchInitializers } from './init.js';
 
@@ -52,25 +53,11 @@ export function buildConvVae(arch: ConvArchitecture, options: BuildOptions): Vae
     depth = filters;
   });
   const small = [height / factor, width / factor, depth] as const;
-  const enc = conditionInput(options.classes);
-  h = enc.join(tfl.layers.flatten({ name: 'encoder_flatten' }).apply(h) as Sym, 'encoder_condition');
-  let fanIn = small[0] * small[1] * small[2] + (options.classes ?? 0);
-  arch.hidden.forEach((units, i) => {
-    h = dense(units, fanIn, `encoder_dense_${i + 1}`, arch.activation).apply(h) as Sym;
-    fanIn = units;
-  });
-  const mu = dense(arch.latentDim, fanIn, 'mu').apply(h) as Sym;
-  const logvar = dense(arch.latentDim, fanIn, 'logvar').apply(h) as Sym;
-  const encoder = tfl.model({ inputs: enc.inputs(x), outputs: [mu, logvar], name: 'encoder' });
-
-  const z = tfl.input({ shape: [arch.latentDim], name: 'z' });
-  const dec = conditionInput(options.classes);
-  let g: Sym = dec.join(z, 'decoder_condition');
-  fanIn = arch.latentDim + (options.classes ?? 0);
-  [...arch.hidden].reverse().forEach((units, i) => {
-    g = dense(units, fanIn, `decoder_dense_${i + 1}`, arch.activation).apply(g) as Sym;
-    fanIn = units;
-  });
+  const flat = tfl.layers.flatten({ name: 'encoder_flatten' }).apply(h) as Sym;
+  const encoder = denseEncoder(x, flat, small[0] * small[1] * small[2], arch, options, dense);
+  const trunk = denseDecoderTrunk(arch, options, dense);
+  let g = trunk.g;
+  const fanIn = trunk.fanIn;
   g = dense(small[0] * small[1] * small[2], fanIn, 'decoder_project', arch.activation).apply(g) as Sym;
   g = tfl.layers.reshape({ targetShape: [...small], name: 'decoder_reshape' }).apply(g) as Sym;
   depth = small[2];
@@ -81,6 +68,6 @@ export function buildConvVae(arch: ConvArchitecture, options: BuildOptions): Vae
   });
   const pre = conv(channels, depth, 'decoder_output', true).apply(g) as Sym;
   const preLogvar = options.likelihood.kind === 'gaussian-learned' ? (conv(channels, depth, 'decoder_logvar', true).apply(g) as Sym) : undefined;
-  const decoder = tfl.model({ inputs: dec.inputs(z), outputs: decoderHeads(pre, options, preLogvar), name: 'decoder' });
+  const decoder = tfl.model({ inputs: trunk.inputs, outputs: decoderHeads(pre, options, preLogvar), name: 'decoder' });
   return { encoder, decoder };
 }

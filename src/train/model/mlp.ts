@@ -1,5 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { Likelihood } from '../likelihood.js';
+import { denseDecoderTrunk, denseEncoder } from './dense-trunks.js';
 import { decoderHeads } from './heads.js';
 import { pytorchInitializers } from './init.js';
 
@@ -52,25 +53,9 @@ export function buildMlpVae(arch: MlpArchitecture, options: BuildOptions): VaeMo
     tfl.layers.dense({ units, name, activation, ...init(fanIn) });
 
   const x = tfl.input({ shape: inputShape, name: 'x' });
-  const enc = conditionInput(options.classes);
-  let h = enc.join(inputShape.length > 1 ? (tfl.layers.flatten({ name: 'encoder_flatten' }).apply(x) as Sym) : x, 'encoder_condition');
-  let fanIn = features + (options.classes ?? 0);
-  arch.hidden.forEach((units, i) => {
-    h = dense(units, fanIn, `encoder_dense_${i + 1}`, arch.activation).apply(h) as Sym;
-    fanIn = units;
-  });
-  const mu = dense(arch.latentDim, fanIn, 'mu').apply(h) as Sym;
-  const logvar = dense(arch.latentDim, fanIn, 'logvar').apply(h) as Sym;
-  const encoder = tfl.model({ inputs: enc.inputs(x), outputs: [mu, logvar], name: 'encoder' });
-
-  const z = tfl.input({ shape: [arch.latentDim], name: 'z' });
-  const dec = conditionInput(options.classes);
-  let g: Sym = dec.join(z, 'decoder_condition');
-  fanIn = arch.latentDim + (options.classes ?? 0);
-  [...arch.hidden].reverse().forEach((units, i) => {
-    g = dense(units, fanIn, `decoder_dense_${i + 1}`, arch.activation).apply(g) as Sym;
-    fanIn = units;
-  });
+  const flat = inputShape.length > 1 ? (tfl.layers.flatten({ name: 'encoder_flatten' }).apply(x) as Sym) : x;
+  const encoder = denseEncoder(x, flat, features, arch, options, dense);
+  const { inputs, g, fanIn } = denseDecoderTrunk(arch, options, dense);
   const shape = (flat: Sym, name: string) =>
     inputShape.length > 1 ? (tfl.layers.reshape({ targetShape: inputShape, name }).apply(flat) as Sym) : flat;
   const pre = shape(dense(features, fanIn, 'decoder_output').apply(g) as Sym, 'decoder_reshape');
@@ -78,6 +63,6 @@ export function buildMlpVae(arch: MlpArchitecture, options: BuildOptions): VaeMo
     options.likelihood.kind === 'gaussian-learned'
       ? shape(dense(features, fanIn, 'decoder_logvar').apply(g) as Sym, 'decoder_logvar_reshape')
       : undefined;
-  const decoder = tfl.model({ inputs: dec.inputs(z), outputs: decoderHeads(pre, options, preLogvar), name: 'decoder' });
+  const decoder = tfl.model({ inputs, outputs: decoderHeads(pre, options, preLogvar), name: 'decoder' });
   return { encoder, decoder };
 }

@@ -2,20 +2,12 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { VaekitError } from '../../../src/errors.js';
 import { loadCsv } from '../../../src/train/data/csv.js';
+import { rejected } from '../../helpers/thrown.js';
 
 const fixtures = fileURLToPath(new URL('../../fixtures/csv/', import.meta.url));
 const stats = join(fixtures, 'mnist-digit-stats.csv');
 
-async function failure(p: Promise<unknown>): Promise<VaekitError> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(VaekitError);
-  return e as VaekitError;
-}
 
 /** The raw numbers of `column` in the file, by data row. */
 function rawColumn(column: string): number[] {
@@ -116,35 +108,35 @@ describe('loadCsv', () => {
   });
 
   it('names the row and counts of a ragged row', async () => {
-    const e = await failure(loadCsv(join(fixtures, 'ragged.csv')));
+    const e = await rejected(loadCsv(join(fixtures, 'ragged.csv')));
     expect(e.code).toBe('invalid-data');
     expect(e.message).toMatch(/ragged\.csv row 4 has 2 field\(s\) but the header has 3/);
   });
 
   it('names row, column and text of a non-numeric cell', async () => {
-    const e = await failure(loadCsv(join(fixtures, 'non-numeric.csv')));
+    const e = await rejected(loadCsv(join(fixtures, 'non-numeric.csv')));
     expect(e.code).toBe('invalid-data');
     expect(e.message).toMatch(/non-numeric\.csv row 3, column "y": expected a number, found "abc"/);
   });
 
   it('names row and column of an empty cell', async () => {
-    const e = await failure(loadCsv(join(fixtures, 'empty-cell.csv'), { label: 'kind' }));
+    const e = await rejected(loadCsv(join(fixtures, 'empty-cell.csv'), { label: 'kind' }));
     expect(e.code).toBe('invalid-data');
     expect(e.message).toMatch(/empty-cell\.csv row 4, column "y": expected a number, found an empty cell/);
   });
 
   it('gives the line too when a quoted line break or blank line shifts it', async () => {
-    const e = await failure(loadCsv(join(fixtures, 'multiline-error.csv'), { columns: ['x', 'y'] }));
+    const e = await rejected(loadCsv(join(fixtures, 'multiline-error.csv'), { columns: ['x', 'y'] }));
     expect(e.message).toMatch(/row 3 \(line 5\), column "y": expected a number, found "oops"/);
   });
 
   it('refuses a file without header, unknown columns and bad options', async () => {
-    expect((await failure(loadCsv(join(fixtures, 'no-header.csv')))).message).toMatch(/header/);
-    const e = await failure(loadCsv(stats, { columns: ['ink', 'nope'] }));
+    expect((await rejected(loadCsv(join(fixtures, 'no-header.csv')))).message).toMatch(/header/);
+    const e = await rejected(loadCsv(stats, { columns: ['ink', 'nope'] }));
     expect(e.code).toBe('invalid-argument');
     expect(e.message).toContain('"nope"');
-    expect((await failure(loadCsv(stats, { label: 'digit', columns: ['digit'] }))).code).toBe('invalid-argument');
-    expect((await failure(loadCsv(stats, { scaling: 'log' as never }))).code).toBe('invalid-argument');
-    expect((await failure(loadCsv(join(fixtures, 'missing.csv')))).code).toBe('io-error');
+    expect((await rejected(loadCsv(stats, { label: 'digit', columns: ['digit'] }))).code).toBe('invalid-argument');
+    expect((await rejected(loadCsv(stats, { scaling: 'log' as never }))).code).toBe('invalid-argument');
+    expect((await rejected(loadCsv(join(fixtures, 'missing.csv')))).code).toBe('io-error');
   });
 });

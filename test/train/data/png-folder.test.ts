@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { VaekitError } from '../../../src/errors.js';
 import { loadEmbeddedMnist } from '../../../src/train/data/mnist-embedded.js';
 import { loadPngFolder } from '../../../src/train/data/png-folder.js';
+import { rejected } from '../../helpers/thrown.js';
 
 const fixtures = fileURLToPath(new URL('../../fixtures/png-folder/', import.meta.url));
 const temps: string[] = [];
@@ -18,14 +18,6 @@ async function tempDir(): Promise<string> {
   return dir;
 }
 
-async function failure(p: Promise<unknown>): Promise<VaekitError> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(VaekitError);
-  return e as VaekitError;
-}
 
 describe('loadPngFolder', () => {
   it('reads class sub-folders of real MNIST digits as a labelled gray data set', async () => {
@@ -95,7 +87,7 @@ describe('loadPngFolder', () => {
   });
 
   it('refuses images of different sizes, listing each odd file with its size and the majority size', async () => {
-    const e = await failure(loadPngFolder(join(fixtures, 'mixed-size')));
+    const e = await rejected(loadPngFolder(join(fixtures, 'mixed-size')));
     expect(e.code).toBe('invalid-data');
     expect(e.message).toContain('4 of 6 are 28×28');
     expect(e.message).toContain('e-small.png (14×14)');
@@ -107,16 +99,16 @@ describe('loadPngFolder', () => {
     const empty = await tempDir();
     await mkdir(join(empty, 'sub'));
     await writeFile(join(empty, 'sub', 'notes.txt'), 'no images');
-    const e1 = await failure(loadPngFolder(empty));
+    const e1 = await rejected(loadPngFolder(empty));
     expect(e1.code).toBe('invalid-data');
     expect(e1.message).toMatch(/holds no \.png file/);
 
-    const e2 = await failure(loadPngFolder(join(empty, 'missing')));
+    const e2 = await rejected(loadPngFolder(join(empty, 'missing')));
     expect(e2.code).toBe('io-error');
 
     const corrupt = await tempDir();
     await writeFile(join(corrupt, 'bad.png'), 'not a png at all');
-    const e3 = await failure(loadPngFolder(corrupt));
+    const e3 = await rejected(loadPngFolder(corrupt));
     expect(e3.code).toBe('invalid-data');
     expect(e3.message).toContain('bad.png');
 
@@ -124,12 +116,12 @@ describe('loadPngFolder', () => {
     const { cp } = await import('node:fs/promises');
     await cp(join(fixtures, 'digits', '0'), join(loose, 'zero'), { recursive: true });
     await cp(join(fixtures, 'digits', '1', '00.png'), join(loose, 'stray.png'));
-    const e4 = await failure(loadPngFolder(loose));
+    const e4 = await rejected(loadPngFolder(loose));
     expect(e4.message).toContain('stray.png');
     const ok = await loadPngFolder(loose, { labels: 'none' });
     expect(ok.train.count + ok.test.count).toBe(11);
 
-    const e5 = await failure(loadPngFolder(join(fixtures, 'digits'), { testFraction: 1 }));
+    const e5 = await rejected(loadPngFolder(join(fixtures, 'digits'), { testFraction: 1 }));
     expect(e5.code).toBe('invalid-argument');
   });
 });

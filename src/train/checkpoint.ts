@@ -75,8 +75,13 @@ export async function saveCheckpoint(
   }
 }
 
-/** Reads the checkpoint that `runDir/checkpoint.json` points at. */
-export async function loadCheckpoint(runDir: string): Promise<Checkpoint> {
+/** The state (config, epoch, history…) of the checkpoint `runDir/checkpoint.json` points at, without its tensors. */
+export async function loadCheckpointState(runDir: string): Promise<CheckpointState> {
+  const folder = await checkpointFolder(runDir);
+  return JSON.parse(await readFile(join(folder, 'state.json'), 'utf8')) as CheckpointState;
+}
+
+async function checkpointFolder(runDir: string): Promise<string> {
   let pointer: { format?: string; folder?: string };
   try {
     pointer = JSON.parse(await readFile(join(runDir, POINTER), 'utf8'));
@@ -90,7 +95,12 @@ export async function loadCheckpoint(runDir: string): Promise<Checkpoint> {
   if (pointer.format !== CHECKPOINT_FORMAT || typeof pointer.folder !== 'string') {
     throw new VaekitError('checkpoint-mismatch', `${join(runDir, POINTER)}: expected format ${CHECKPOINT_FORMAT}; found ${JSON.stringify(pointer.format)}`);
   }
-  const folder = join(runDir, pointer.folder);
+  return join(runDir, pointer.folder);
+}
+
+/** Reads the checkpoint that `runDir/checkpoint.json` points at (a tfjs backend must be set). */
+export async function loadCheckpoint(runDir: string): Promise<Checkpoint> {
+  const folder = await checkpointFolder(runDir);
   const state = JSON.parse(await readFile(join(folder, 'state.json'), 'utf8')) as CheckpointState;
   const encoder = await loadLayersModelFile(folder, 'encoder');
   const decoder = await loadLayersModelFile(folder, 'decoder');

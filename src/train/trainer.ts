@@ -5,7 +5,7 @@ import { VaekitError } from '../errors.js';
 import { NormalSampler } from '../sampler/index.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { selectBackend, type TrainBackend } from './backend/select-backend.js';
-import { loadCheckpoint, restoreOptimizer, saveCheckpoint } from './checkpoint.js';
+import { loadCheckpoint, loadCheckpointState, restoreOptimizer, saveCheckpoint } from './checkpoint.js';
 import { resolveTrainConfig, type TrainConfig, type TrainConfigInput } from './config.js';
 import { loadDataset, subsetDataset } from './data/load-dataset.js';
 import { conditionClasses } from './condition.js';
@@ -129,8 +129,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
  */
 export async function resumeTraining(runDirInput: string, options: ResumeOptions = {}): Promise<TrainResult> {
   const runDir = resolve(runDirInput);
+  // The config decides which backends can train the model; the tensors need the backend first.
+  const state = await loadCheckpointState(runDir);
+  const backend = await selectBackend(options.backend ?? 'auto', { unsuitable: unsuitableBackends(state.config) });
   const checkpoint = await loadCheckpoint(runDir);
-  const backend = await selectBackend(options.backend ?? 'auto', { unsuitable: unsuitableBackends(checkpoint.state.config) });
   const config = { ...checkpoint.state.config };
   if (options.epochs !== undefined) config.epochs = resolveTrainConfig({ epochs: options.epochs }).epochs;
   if (config.epochs < checkpoint.state.epoch) {

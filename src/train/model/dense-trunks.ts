@@ -1,7 +1,16 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { conditionInput, type BuildOptions } from './mlp.js';
+import type { BuildOptions } from './mlp.js';
 
 type Sym = tfl.SymbolicTensor;
+
+/** The condition input `c` and a helper that appends it to a flat tensor (CVAE), or nothing. */
+export function conditionInput(classes: number | undefined) {
+  const c = classes ? tfl.input({ shape: [classes], name: 'c' }) : null;
+  const join = (t: tfl.SymbolicTensor, name: string) =>
+    c ? (tfl.layers.concatenate({ name }).apply([t, c]) as tfl.SymbolicTensor) : t;
+  return { c, join, inputs: (first: tfl.SymbolicTensor) => (c ? [first, c] : first) };
+}
+
 type Dense = (units: number, fanIn: number, name: string, activation?: 'relu') => tfl.layers.Layer;
 
 /**

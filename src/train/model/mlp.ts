@@ -31,14 +31,6 @@ export interface BuildOptions {
   classes?: number;
 }
 
-/** The condition input `c` and a helper that appends it to a flat tensor (CVAE), or nothing. */
-export function conditionInput(classes: number | undefined) {
-  const c = classes ? tfl.input({ shape: [classes], name: 'c' }) : null;
-  const join = (t: tfl.SymbolicTensor, name: string) =>
-    c ? (tfl.layers.concatenate({ name }).apply([t, c]) as tfl.SymbolicTensor) : t;
-  return { c, join, inputs: (first: tfl.SymbolicTensor) => (c ? [first, c] : first) };
-}
-
 type Sym = tfl.SymbolicTensor;
 
 /**

@@ -13,6 +13,8 @@ import { conditionClasses } from './condition.js';
 
 const PRIOR_SAMPLES = 64;
 const RECONSTRUCTIONS = 32;
+/** Temperature of a CVAE's per-class sample grid. */
+const CLASS_GRID_TEMPERATURE = 0.6;
 
 /** The decoder's `mean` output (by name: it follows `logits`, or precedes `logvar_x`). */
 function decodeMean(models: VaeModels, z: tf.Tensor, c?: tf.Tensor): Float32Array {
@@ -41,9 +43,11 @@ export async function writeRunPictures(
   const [height, width, channels] = dataset.shape as [number, number, 1 | 3];
   const J = config.architecture.latentDim;
   const classes = conditionClasses(config, dataset);
-  // A CVAE's grid has one row per class (8 prior draws each), labelled; otherwise 8 × 8 draws.
+  // A CVAE's grid has one row per class (8 prior draws each), labelled, at temperature 0.6: full-
+  // temperature draws often land where the posterior put no mass and blur the class; otherwise
+  // 8 × 8 draws at temperature 1.
   const count = classes ? classes * 8 : PRIOR_SAMPLES;
-  const eps = samplePrior(count, J, { seed: config.seed, stream: STREAMS.priorGrid });
+  const eps = samplePrior(count, J, { seed: config.seed, stream: STREAMS.priorGrid, temperature: classes ? CLASS_GRID_TEMPERATURE : 1 });
   const rowClasses = classes ? Array.from({ length: count }, (_, i) => Math.floor(i / 8)) : null;
   const c = classes && rowClasses ? tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(rowClasses, 'int32'), classes), 'float32')) : undefined;
   const samples = decodeMean(models, tf.tensor2d(eps, [count, J]), c);

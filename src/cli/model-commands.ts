@@ -21,8 +21,7 @@ function withDevice(cmd: Command): Command {
 }
 
 async function load(model: string, flags: DeviceFlags): Promise<Vae> {
-  const vae = await Vae.load(model, { runtime: ortNodeBackend, device: flags.device, strict: flags.strict });
-  return vae;
+  return Vae.load(model, { runtime: ortNodeBackend, device: flags.device, strict: flags.strict });
 }
 
 function imageShape(vae: Vae): [number, number, 1 | 3] {

@@ -90,7 +90,6 @@ export async function exportRun(runDirInput: string, options: ExportRunOptions):
   const picks = Array.from({ length: count }, (_, i) => i * stride);
   const rows = gatherRows(dataset.test, features, picks);
   const classes = conditionClasses(config, dataset);
-  const last = final ?? null;
   const exported = await exportVae(models, {
     name: options.name ?? out.split('/').pop()!,
     input: { shape: dataset.shape, layout: dataset.layout, range: dataset.valueRange, scaling: dataset.scaling ?? null },
@@ -103,13 +102,13 @@ export async function exportRun(runDirInput: string, options: ExportRunOptions):
       dataset: dataset.source,
       epochs: config.epochs,
       seed: config.seed,
-      backend: last?.backend ?? 'unknown',
+      backend: final?.backend ?? 'unknown',
       config: config as unknown as Record<string, unknown>,
-      metrics: last
+      metrics: final
         ? {
-            testNegElbo: last.testNegElbo, testRecon: last.testRecon, testKl: last.testKl,
-            testIwaeNll: last.testIwaeNll, iwaeSamples: last.iwaeSamples, testBitsPerDim: last.testBitsPerDim,
-            activeUnits: last.activeUnits,
+            testNegElbo: final.testNegElbo, testRecon: final.testRecon, testKl: final.testKl,
+            testIwaeNll: final.testIwaeNll, iwaeSamples: final.iwaeSamples, testBitsPerDim: final.testBitsPerDim,
+            activeUnits: final.activeUnits,
           }
         : {},
     },

@@ -1,4 +1,4 @@
-import { access, appendFile, constants, mkdir, writeFile } from 'node:fs/promises';
+import { access, appendFile, constants, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { VaekitError } from '../errors.js';
@@ -65,7 +65,7 @@ async function ensureWritable(dir: string): Promise<void> {
     await access(dir, constants.W_OK);
     const probe = join(dir, `.write-test-${process.pid}`);
     await writeFile(probe, '');
-    await (await import('node:fs/promises')).rm(probe);
+    await rm(probe);
   } catch (cause) {
     throw new VaekitError('io-error', `'out' must be a writable folder; cannot write to ${dir}: ${(cause as Error).message}`, { cause });
   }
@@ -306,7 +306,6 @@ async function finish(run: RunState, history: EpochMetrics[], emit: (event: Trai
 }
 
 async function listRun(runDir: string): Promise<string[]> {
-  const { readdir } = await import('node:fs/promises');
   const entries = await readdir(runDir, { recursive: true, withFileTypes: true });
   return entries
     .filter((e) => e.isFile() && !e.name.startsWith('.'))

@@ -18,4 +18,12 @@ export {
   type LossCurveOptions,
   type NiceTicks,
 } from './loss-curve.js';
+export {
+  encodeLatentHistograms,
+  writeLatentHistograms,
+  renderLatentHistogramsSvg,
+  LATENT_HISTOGRAM_COLORS,
+  LATENT_HISTOGRAM_MAX_PANELS,
+  type LatentHistogramsOptions,
+} from './latent-histograms.js';
 export { findReportFont, DEJAVU_FONT_DIRS, REPORT_FONT_FAMILY, type ReportFont } from './font.js';

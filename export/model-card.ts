@@ -17,6 +17,7 @@ export interface ModelCardOptions {
 const PICTURE_CAPTIONS: Record<string, string> = {
   'samples.png': 'Samples from the prior (decoder mean)',
   'reconstructions.png': 'Test examples beside their reconstructions (decoder mean at z = μ)',
+  'latent-match.png': 'Encoded test latents per dimension against the prior N(0, 1)',
 };
 
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
@@ -53,6 +54,8 @@ export function modelCard(options: ModelCardOptions): string {
       ['bits per dimension (−ELBO)', metric(t.metrics['testBitsPerDim'], 4)],
       [`active units (of ${m.latentDim})`, metric(t.metrics['activeUnits'], 0)],
     ];
+    // Older manifests have no latent-match figure; show the row only when it was measured.
+    if (t.metrics['latentMmd'] != null) rows.push(['latent match to N(0, I): MMD² of encoded z (0 = matched)', metric(t.metrics['latentMmd'], 4)]);
     for (const [name, value] of rows) lines.push(`| ${name} | ${value} |`);
   } else {
     lines.push('No training record (exported from a model trained elsewhere).');

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { exportRun } from '../train/export-run.js';
 import { printExport } from './export-command.js';
 import { VaekitError } from '../errors.js';
-import { DEFAULTS } from '../train/config.js';
+import { DEFAULTS, OBJECTIVES, type Objective } from '../train/config.js';
 import type { DataOptions } from '../train/data/data-options.js';
 import { TRAIN_BACKENDS } from '../train/backend/select-backend.js';
 import { DATA_SOURCES } from '../train/data/load-dataset.js';
@@ -19,6 +19,7 @@ const RUN_FILES: Record<string, string> = {
   'loss-curve.png': 'train/test −ELBO and KL per epoch',
   'samples.png': '64 samples from the prior',
   'reconstructions.png': 'test digits beside their reconstructions',
+  'latent-match.png': 'each latent dimension of the encoded test split against N(0, 1), with the MMD²',
   'model/': 'the trained encoder and decoder (TensorFlow.js layers format)',
 };
 
@@ -90,6 +91,12 @@ export function trainCommand(): Command {
       if (v.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError('expected a number.');
       return n;
     })
+    .addOption(
+      new Option('--objective <name>', "elbo: a VAE; aae: an adversarial autoencoder (a discriminator on z replaces the KL term)")
+        .choices([...OBJECTIVES])
+        .default(DEFAULTS.objective),
+    )
+    .option('--adversarial-lr <x>', 'aae: Adam learning rate (β₁ 0.5) of the discriminator and of the encoder\'s adversarial phase', positiveNumber, DEFAULTS.adversarialLearningRate)
     .option('--beta <x>', 'weight of the KL term (β-VAE when > 1)', nonNegativeNumber, DEFAULTS.beta)
     .option('--warmup <steps>', 'KL warm-up: β ramps from 0 over this many steps', nonNegativeInteger, DEFAULTS.warmupSteps)
     .option('--free-bits <nats>', 'floor of each latent dimension\'s KL (nats)', nonNegativeNumber, DEFAULTS.freeBits)
@@ -139,6 +146,8 @@ export function trainCommand(): Command {
           stride: flags['stride'] as number | undefined,
           latentDim: flags['latentDim'] as number,
           likelihood: flags['likelihood'] as 'bernoulli' | 'gaussian' | 'gaussian-learned',
+          objective: flags['objective'] as Objective,
+          adversarialLearningRate: flags['adversarialLr'] as number,
           sigma: flags['sigma'] as number,
           logvarFloor: flags['logvarFloor'] as number | undefined,
           beta: flags['beta'] as number,

@@ -1,5 +1,6 @@
 import cliProgress from 'cli-progress';
 import { describeArchitecture } from '../train/model/build.js';
+import type { LatentMatch } from '../train/latent-match.js';
 import type { TrainEvent } from '../train/train-events.js';
 
 const fmt = (x: number, digits = 2) => x.toFixed(digits);
@@ -10,8 +11,16 @@ function epochLine(e: Extract<TrainEvent, { type: 'epoch' }>['metrics'], epochs:
     `  train −ELBO ${fmt(e.trainNegElbo)}` +
     `  test −ELBO ${fmt(e.testNegElbo)} (recon ${fmt(e.testRecon)} + KL ${fmt(e.testKl)})` +
     `  active units ${e.activeUnits}` +
+    `  latent MMD² ${fmt(e.latentMmd, 4)}` +
+    (e.discriminatorLoss === undefined ? '' : `  D ${fmt(e.discriminatorLoss, 3)} G ${fmt(e.generatorLoss ?? NaN, 3)}`) +
     `  ${Math.round(e.samplesPerSec)} samples/s  ${fmt(e.seconds, 1)} s`
   );
+}
+
+/** The encoded test latents against N(0, I): how far per-dimension means and stds stray, and the MMD². */
+function latentMatchLine(m: LatentMatch): string {
+  const range = (values: number[]) => `[${fmt(Math.min(...values))}, ${fmt(Math.max(...values))}]`;
+  return `latent match to N(0, I) on the test split: MMD² ${fmt(m.mmd, 4)} (${m.mmdSamples} draws), per-dimension mean in ${range(m.mean)}, std in ${range(m.std)}`;
 }
 
 /**
@@ -39,7 +48,7 @@ export function createTrainProgress(stream: NodeJS.WriteStream = process.stdout)
         log(
           `data: ${event.config.data} ${event.inputShape.join('×')}, ${event.trainCount} train / ${event.testCount} test · ` +
             `model: ${describeArchitecture(a, event.inputShape.reduce((p, q) => p * q, 1))}, ` +
-            `${event.config.likelihood.kind} · batch ${event.config.batchSize}, ` +
+            `${event.config.likelihood.kind}${event.config.objective === 'aae' ? ' · adversarial autoencoder' : ''} · batch ${event.config.batchSize}, ` +
             `Adam ${event.config.learningRate}, seed ${event.config.seed}`,
         );
         if (event.resumedFromEpoch > 0) log(`resuming after epoch ${event.resumedFromEpoch} of ${epochs}`);
@@ -82,6 +91,7 @@ export function createTrainProgress(stream: NodeJS.WriteStream = process.stdout)
             (f.testIwaeNll === null ? '' : `, IWAE-${f.iwaeSamples} NLL ${fmt(f.testIwaeNll)} nats`) +
             `, active units ${f.activeUnits}`,
         );
+        log(latentMatchLine(f.latentMatch));
         break;
       }
     }

@@ -12,6 +12,16 @@ export const CHECKPOINT_FORMAT = 'vaekit-checkpoint/1';
 const POINTER = 'checkpoint.json';
 const FOLDER = 'checkpoints';
 
+/** Adam's state as a checkpoint records it; the tensors are in the optimizer's `.bin` file. */
+export interface OptimizerState {
+  specs: tf.io.WeightsManifestEntry[];
+  accBeta1: number;
+  accBeta2: number;
+}
+
+/** Optimizers of an adversarial autoencoder besides the main one (their files: `optimizer-<name>.bin`). */
+export type ExtraOptimizerName = 'discriminator' | 'generator';
+
 /** What a checkpoint restores besides the weights. */
 export interface CheckpointState {
   format: typeof CHECKPOINT_FORMAT;
@@ -22,17 +32,34 @@ export interface CheckpointState {
   config: TrainConfig;
   /** Position of the training ε stream of the shared sampler. */
   samplerPosition: number;
-  optimizer: { specs: tf.io.WeightsManifestEntry[]; accBeta1: number; accBeta2: number };
+  /** The Adam of the encoder and decoder (reconstruction / ELBO). */
+  optimizer: OptimizerState;
+  /** AAE: the discriminator's Adam and the encoder's generator-phase Adam. */
+  extraOptimizers?: Partial<Record<ExtraOptimizerName, OptimizerState>>;
   history: EpochMetrics[];
   backend: string;
 }
 
-export interface Checkpoint {
-  state: CheckpointState;
+/** The models a checkpoint holds: the exported pair and, for an AAE, the latent discriminator. */
+export interface CheckpointModels {
   encoder: tfl.LayersModel;
   decoder: tfl.LayersModel;
-  /** Adam's variables in `getWeights()` order, for `setWeights`. */
-  optimizerWeights: Array<{ name: string; tensor: tf.Tensor }>;
+  discriminator?: tfl.LayersModel;
+}
+
+export interface CheckpointOptimizers {
+  model: tf.AdamOptimizer;
+  discriminator?: tf.AdamOptimizer;
+  generator?: tf.AdamOptimizer;
+}
+
+type NamedWeights = Array<{ name: string; tensor: tf.Tensor }>;
+
+export interface Checkpoint extends CheckpointModels {
+  state: CheckpointState;
+  /** Adam's variables in `getWeights()` order, for `setWeights`, per optimizer. */
+  optimizerWeights: NamedWeights;
+  extraOptimizerWeights: Partial<Record<ExtraOptimizerName, NamedWeights>>;
 }
 
 // tfjs' Adam.setWeights recomputes β₁ᵗ with pow() while training multiplies step by step; the
@@ -42,6 +69,25 @@ interface AdamAccumulators {
   accBeta2: tf.Variable;
 }
 
+const optimizerFile = (name: 'model' | ExtraOptimizerName) => (name === 'model' ? 'optimizer.bin' : `optimizer-${name}.bin`);
+
+async function writeOptimizer(folder: string, name: 'model' | ExtraOptimizerName, optimizer: tf.AdamOptimizer): Promise<OptimizerState> {
+  const namedWeights = await optimizer.getWeights();
+  const { data, specs } = await tf.io.encodeWeights(namedWeights);
+  namedWeights[0]?.tensor.dispose(); // the iteration count is a fresh scalar; the rest are Adam's variables
+  await writeFileAtomic(join(folder, optimizerFile(name)), new Uint8Array(data));
+  const acc = optimizer as unknown as AdamAccumulators;
+  return { specs, accBeta1: acc.accBeta1.dataSync()[0]!, accBeta2: acc.accBeta2.dataSync()[0]! };
+}
+
+async function readOptimizer(folder: string, name: 'model' | ExtraOptimizerName, state: OptimizerState): Promise<NamedWeights> {
+  const bin = await readFile(join(folder, optimizerFile(name)));
+  const map = tf.io.decodeWeights(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength), state.specs);
+  return state.specs.map((spec) => ({ name: spec.name, tensor: map[spec.name]! }));
+}
+
+const EXTRA_OPTIMIZERS: ExtraOptimizerName[] = ['discriminator', 'generator'];
+
 /**
  * Writes a checkpoint of a run: the folder `checkpoints/epoch-NNNN` first, then the pointer
  * `checkpoint.json` (atomically), then older folders are removed — a crash at any moment leaves
@@ -49,24 +95,26 @@ interface AdamAccumulators {
  */
 export async function saveCheckpoint(
   runDir: string,
-  models: { encoder: tfl.LayersModel; decoder: tfl.LayersModel },
-  optimizer: tf.AdamOptimizer,
-  state: Omit<CheckpointState, 'format' | 'optimizer'>,
+  models: CheckpointModels,
+  optimizers: CheckpointOptimizers,
+  state: Omit<CheckpointState, 'format' | 'optimizer' | 'extraOptimizers'>,
 ): Promise<void> {
   const name = `epoch-${String(state.epoch).padStart(4, '0')}`;
   const folder = join(runDir, FOLDER, name);
   await rm(folder, { recursive: true, force: true });
   await saveLayersModel(models.encoder, folder, 'encoder');
   await saveLayersModel(models.decoder, folder, 'decoder');
-  const namedWeights = await optimizer.getWeights();
-  const { data, specs } = await tf.io.encodeWeights(namedWeights);
-  namedWeights[0]?.tensor.dispose(); // the iteration count is a fresh scalar; the rest are Adam's variables
-  await writeFileAtomic(join(folder, 'optimizer.bin'), new Uint8Array(data));
-  const acc = optimizer as unknown as AdamAccumulators;
+  if (models.discriminator) await saveLayersModel(models.discriminator, folder, 'discriminator');
+  const extraOptimizers: Partial<Record<ExtraOptimizerName, OptimizerState>> = {};
+  for (const extra of EXTRA_OPTIMIZERS) {
+    const optimizer = optimizers[extra];
+    if (optimizer) extraOptimizers[extra] = await writeOptimizer(folder, extra, optimizer);
+  }
   const full: CheckpointState = {
     format: CHECKPOINT_FORMAT,
     ...state,
-    optimizer: { specs, accBeta1: acc.accBeta1.dataSync()[0]!, accBeta2: acc.accBeta2.dataSync()[0]! },
+    optimizer: await writeOptimizer(folder, 'model', optimizers.model),
+    ...(Object.keys(extraOptimizers).length ? { extraOptimizers } : {}),
   };
   await writeFileAtomic(join(folder, 'state.json'), JSON.stringify(full, null, 1));
   await writeFileAtomic(join(runDir, POINTER), JSON.stringify({ format: CHECKPOINT_FORMAT, epoch: state.epoch, folder: `${FOLDER}/${name}` }, null, 1));
@@ -104,18 +152,32 @@ export async function loadCheckpoint(runDir: string): Promise<Checkpoint> {
   const state = JSON.parse(await readFile(join(folder, 'state.json'), 'utf8')) as CheckpointState;
   const encoder = await loadLayersModelFile(folder, 'encoder');
   const decoder = await loadLayersModelFile(folder, 'decoder');
-  const bin = await readFile(join(folder, 'optimizer.bin'));
-  const map = tf.io.decodeWeights(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength), state.optimizer.specs);
-  const optimizerWeights = state.optimizer.specs.map((spec) => ({ name: spec.name, tensor: map[spec.name]! }));
-  return { state, encoder, decoder, optimizerWeights };
+  const optimizerWeights = await readOptimizer(folder, 'model', state.optimizer);
+  const extraOptimizerWeights: Checkpoint['extraOptimizerWeights'] = {};
+  for (const extra of EXTRA_OPTIMIZERS) {
+    const recorded = state.extraOptimizers?.[extra];
+    if (recorded) extraOptimizerWeights[extra] = await readOptimizer(folder, extra, recorded);
+  }
+  const checkpoint: Checkpoint = { state, encoder, decoder, optimizerWeights, extraOptimizerWeights };
+  if (state.config.objective === 'aae') checkpoint.discriminator = await loadLayersModelFile(folder, 'discriminator');
+  return checkpoint;
 }
 
-/** Puts a checkpoint's optimizer state into a fresh Adam optimizer, bit for bit. */
-export async function restoreOptimizer(optimizer: tf.AdamOptimizer, checkpoint: Checkpoint): Promise<void> {
-  await optimizer.setWeights(checkpoint.optimizerWeights);
+/** Puts a checkpoint's optimizer state (`model`, or an AAE's extra one) into a fresh Adam optimizer, bit for bit. */
+export async function restoreOptimizer(
+  optimizer: tf.AdamOptimizer,
+  checkpoint: Checkpoint,
+  name: 'model' | ExtraOptimizerName = 'model',
+): Promise<void> {
+  const weights = name === 'model' ? checkpoint.optimizerWeights : checkpoint.extraOptimizerWeights[name];
+  const recorded = name === 'model' ? checkpoint.state.optimizer : checkpoint.state.extraOptimizers?.[name];
+  if (!weights || !recorded) {
+    throw new VaekitError('checkpoint-mismatch', `the checkpoint of epoch ${checkpoint.state.epoch} holds no '${name}' optimizer state`);
+  }
+  await optimizer.setWeights(weights);
   const acc = optimizer as unknown as AdamAccumulators;
-  acc.accBeta1.assign(tf.scalar(checkpoint.state.optimizer.accBeta1));
-  acc.accBeta2.assign(tf.scalar(checkpoint.state.optimizer.accBeta2));
+  acc.accBeta1.assign(tf.scalar(recorded.accBeta1));
+  acc.accBeta2.assign(tf.scalar(recorded.accBeta2));
   // setWeights copied them into new variables.
-  tf.dispose(checkpoint.optimizerWeights.map((w) => w.tensor));
+  tf.dispose(weights.map((w) => w.tensor));
 }

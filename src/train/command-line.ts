@@ -28,6 +28,8 @@ export function trainCommandLine(config: TrainConfig, out?: string): string {
   add('--likelihood', config.likelihood.kind, DEFAULTS.likelihood);
   if (config.likelihood.kind === 'gaussian') add('--sigma', config.likelihood.sigma, DEFAULTS.sigma);
   if (config.likelihood.kind === 'gaussian-learned') add('--logvar-floor', config.likelihood.logvarFloor, -6);
+  add('--objective', config.objective ?? DEFAULTS.objective, DEFAULTS.objective);
+  if (config.objective === 'aae') add('--adversarial-lr', config.adversarialLearningRate, DEFAULTS.adversarialLearningRate);
   add('--beta', config.beta, DEFAULTS.beta);
   add('--warmup', config.warmupSteps, DEFAULTS.warmupSteps);
   add('--free-bits', config.freeBits, DEFAULTS.freeBits);

@@ -14,6 +14,13 @@ export interface TrainConfig {
   condition: 'label' | null;
   architecture: Architecture;
   likelihood: Likelihood;
+  /**
+   * `elbo`: a VAE, minimizing recon + β·KL. `aae`: an adversarial autoencoder — the KL term is
+   * replaced by a discriminator on z (prior draws real, encoder samples fake), trained alternately.
+   */
+  objective: Objective;
+  /** AAE: Adam learning rate of the discriminator and of the encoder's generator phase. */
+  adversarialLearningRate: number;
   epochs: number;
   batchSize: number;
   learningRate: number;
@@ -32,6 +39,9 @@ export interface TrainConfig {
   maxTrain: number | null;
   maxTest: number | null;
 }
+
+export const OBJECTIVES = ['elbo', 'aae'] as const;
+export type Objective = (typeof OBJECTIVES)[number];
 
 export type TrainConfigInput = Partial<Omit<TrainConfig, 'architecture' | 'likelihood'>> & {
   /** `mlp` (default) or `conv` (images only). */
@@ -58,6 +68,8 @@ export const DEFAULTS = {
   stride: 2,
   latentDim: 20,
   likelihood: 'bernoulli',
+  objective: 'elbo',
+  adversarialLearningRate: 5e-4,
   sigma: 1,
   epochs: 20,
   batchSize: 128,
@@ -89,6 +101,11 @@ function nonNegativeNumber(name: string, value: unknown): number {
   return value;
 }
 
+function positiveFinite(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) fail(name, 'a positive finite number', value);
+  return value;
+}
+
 function convChannels(channels: number[] | undefined): number[] {
   const list = channels ?? [...DEFAULTS.channels];
   if (!Array.isArray(list) || list.length === 0) fail('channels', 'a non-empty list of filter counts', list);
@@ -107,10 +124,18 @@ export function resolveTrainConfig(input: TrainConfigInput = {}): TrainConfig {
   const likelihoodInput = input.likelihood ?? DEFAULTS.likelihood;
   const likelihood =
     typeof likelihoodInput === 'string' ? parseLikelihood(likelihoodInput, input.sigma ?? DEFAULTS.sigma, input.logvarFloor) : likelihoodInput;
-  const learningRate = input.learningRate ?? DEFAULTS.learningRate;
-  if (!(learningRate > 0) || !Number.isFinite(learningRate)) fail('learningRate', 'a positive finite number', learningRate);
+  const learningRate = positiveFinite('learningRate', input.learningRate ?? DEFAULTS.learningRate);
   const seed = input.seed ?? DEFAULTS.seed;
   if (!Number.isSafeInteger(seed) || seed < 0) fail('seed', 'an integer in [0, 2^53-1]', seed);
+  const objective = input.objective ?? DEFAULTS.objective;
+  if (!OBJECTIVES.includes(objective)) fail('objective', OBJECTIVES.join(' or '), objective);
+  if (objective === 'aae') {
+    // These shape the KL term, which an AAE does not have: refuse rather than ignore them.
+    const klOnly = { beta: [input.beta, DEFAULTS.beta], warmupSteps: [input.warmupSteps, 0], freeBits: [input.freeBits, 0] } as const;
+    for (const [name, [value, neutral]] of Object.entries(klOnly)) {
+      if (value !== undefined && value !== neutral) fail(name, `${neutral} with objective 'aae' (it shapes the KL term, which an AAE replaces)`, value);
+    }
+  }
   const maxTrain = input.maxTrain ?? null;
   const maxTest = input.maxTest ?? null;
   if (maxTrain !== null) positiveInteger('maxTrain', maxTrain);
@@ -124,6 +149,8 @@ export function resolveTrainConfig(input: TrainConfigInput = {}): TrainConfig {
         ? { arch, channels: convChannels(input.channels), hidden, latentDim, stride: positiveInteger('stride', input.stride ?? DEFAULTS.stride), activation: 'relu' }
         : { arch, hidden, latentDim, activation: 'relu' },
     likelihood,
+    objective,
+    adversarialLearningRate: positiveFinite('adversarialLearningRate', input.adversarialLearningRate ?? DEFAULTS.adversarialLearningRate),
     epochs: positiveInteger('epochs', input.epochs ?? DEFAULTS.epochs),
     batchSize: positiveInteger('batchSize', input.batchSize ?? DEFAULTS.batchSize),
     learningRate,

@@ -15,6 +15,8 @@ export interface SplitEvaluation {
   activeUnits: number;
   /** Var_x(μ_j) per dimension. */
   muVariance: number[];
+  /** The z ~ q(z|x) drawn for each example (count × J), e.g. to compare with the prior. */
+  latents: Float32Array;
 }
 
 export interface EvaluateOptions {
@@ -64,6 +66,7 @@ export function evaluateSplit(
   let kl = 0;
   const muSum = new Float64Array(J);
   const muSquares = new Float64Array(J);
+  const latents = new Float32Array(split.count * J);
   for (let start = 0; start < split.count; start += batchSize) {
     const n = Math.min(batchSize, split.count - start);
     const eps = fillStandardNormal(new Float32Array(n * J), {
@@ -71,7 +74,7 @@ export function evaluateSplit(
       stream: options.stream,
       offset: options.offset + start * J,
     });
-    const [reconSum, klSum, mu] = tf.tidy(() => {
+    const [reconSum, klSum, mu, zBatch] = tf.tidy(() => {
       const x = tf.tensor(split.x.subarray(start * features, (start + n) * features), [n, ...shape]);
       const c = conditionTensor(split, options.classes, start, n);
       const [mu, logvar] = models.encoder.predict(c ? [x, c] : x) as tf.Tensor[];
@@ -84,8 +87,9 @@ export function evaluateSplit(
         tf.reshape(likelihoodOutput(outputs), [n, features]),
         lv && tf.reshape(lv, [n, features]),
       );
-      return [tf.neg(tf.sum(logpx)), tf.sum(klPerDimension(mu!, logvar!)), mu!];
+      return [tf.neg(tf.sum(logpx)), tf.sum(klPerDimension(mu!, logvar!)), mu!, z];
     });
+    latents.set(zBatch.dataSync(), start * J);
     recon += reconSum.dataSync()[0]!;
     kl += klSum.dataSync()[0]!;
     const muValues = mu.dataSync();
@@ -96,7 +100,7 @@ export function evaluateSplit(
         muSquares[j]! += v * v;
       }
     }
-    tf.dispose([reconSum, klSum, mu]);
+    tf.dispose([reconSum, klSum, mu, zBatch]);
   }
   const count = split.count;
   const muVariance = Array.from(muSum, (s, j) => muSquares[j]! / count - (s / count) ** 2);
@@ -106,5 +110,6 @@ export function evaluateSplit(
     kl: kl / count,
     activeUnits: muVariance.filter((v) => v > 0.01).length,
     muVariance,
+    latents,
   };
 }

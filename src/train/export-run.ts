@@ -109,6 +109,7 @@ export async function exportRun(runDirInput: string, options: ExportRunOptions):
             testNegElbo: final.testNegElbo, testRecon: final.testRecon, testKl: final.testKl,
             testIwaeNll: final.testIwaeNll, iwaeSamples: final.iwaeSamples, testBitsPerDim: final.testBitsPerDim,
             activeUnits: final.activeUnits,
+            ...(final.latentMatch ? { latentMmd: final.latentMatch.mmd } : {}),
           }
         : {},
     },
@@ -128,7 +129,7 @@ export async function exportRun(runDirInput: string, options: ExportRunOptions):
   }
   // The run's pictures travel with the model: people judge a generative model by looking.
   const pictures: Record<string, Uint8Array> = {};
-  for (const file of ['samples.png', 'reconstructions.png']) {
+  for (const file of ['samples.png', 'reconstructions.png', 'latent-match.png']) {
     if (existsSync(join(runDir, file))) pictures[file] = await readFile(join(runDir, file));
   }
   const card = modelCard({

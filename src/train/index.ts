@@ -9,7 +9,7 @@
  * ```
  */
 export { train, resumeTraining, type TrainOptions, type ResumeOptions, type TrainResult } from './trainer.js';
-export { resolveTrainConfig, DEFAULTS, type TrainConfig, type TrainConfigInput } from './config.js';
+export { resolveTrainConfig, DEFAULTS, OBJECTIVES, type Objective, type TrainConfig, type TrainConfigInput } from './config.js';
 export { selectBackend, TRAIN_BACKENDS, type TrainBackend, type SelectedBackend } from './backend/select-backend.js';
 export { loadDataset, subsetDataset, DATA_SOURCES } from './data/load-dataset.js';
 export { loadEmbeddedMnist, type EmbeddedMnistOptions } from './data/mnist-embedded.js';
@@ -18,6 +18,8 @@ export { buildMlpVae, type MlpArchitecture, type VaeModels } from './model/mlp.j
 export { parseLikelihood, type Likelihood } from './likelihood.js';
 export { evaluateSplit, type SplitEvaluation } from './evaluate.js';
 export { iwaeNegLogLikelihood, type IwaeOptions } from './iwae.js';
+export { latentMatch, mmdImq, type LatentMatch } from './latent-match.js';
+export { buildDiscriminator } from './model/discriminator.js';
 export { loadCheckpoint } from './checkpoint.js';
 export type { EpochMetrics, FinalMetrics } from './metrics.js';
 export type { TrainEvent } from './train-events.js';

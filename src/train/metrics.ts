@@ -1,3 +1,5 @@
+import type { LatentMatch } from './latent-match.js';
+
 /** One line of `metrics.jsonl`: what an epoch achieved. Losses are nats per example. */
 export interface EpochMetrics {
   epoch: number;
@@ -9,6 +11,12 @@ export interface EpochMetrics {
   testRecon: number;
   testKl: number;
   activeUnits: number;
+  /** MMD² between encoded test latents and prior draws (latent-match.ts; 0 = matched). */
+  latentMmd: number;
+  /** AAE: mean discriminator loss over the epoch (ln 4 ≈ 1.386 = it cannot tell prior from encoder). */
+  discriminatorLoss?: number;
+  /** AAE: mean generator (encoder) loss −log D(z) over the epoch (ln 2 ≈ 0.693 at chance). */
+  generatorLoss?: number;
   /** Training examples per second over the epoch (excluding evaluation). */
   samplesPerSec: number;
   /** β in force at the end of the epoch (differs from the configured β during warm-up). */
@@ -31,5 +39,7 @@ export interface FinalMetrics {
   iwaeSamples: number;
   /** −ELBO in bits per dimension: −ELBO / (D · ln 2). */
   testBitsPerDim: number;
+  /** How closely the encoded test latents follow N(0, I): per-dimension mean and std, MMD². */
+  latentMatch: LatentMatch;
   backend: string;
 }

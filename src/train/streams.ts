@@ -18,4 +18,6 @@ export const STREAMS = {
   subset: 5,
   /** Uniforms splitting PNG folders and CSV tables into train and test (data/scaling.ts). */
   dataSplit: 6,
+  /** Prior draws the latent-match MMD compares encoded test latents with (latent-match.ts). */
+  latentMatch: 7,
 } as const;

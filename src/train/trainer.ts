@@ -5,16 +5,22 @@ import { VaekitError } from '../errors.js';
 import { NormalSampler } from '../sampler/index.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { selectBackend, type TrainBackend } from './backend/select-backend.js';
-import { loadCheckpoint, loadCheckpointState, restoreOptimizer, saveCheckpoint } from './checkpoint.js';
-import { resolveTrainConfig, type TrainConfig, type TrainConfigInput } from './config.js';
+import { adversarialStep, type AdversarialContext } from './adversarial-step.js';
+import {
+  loadCheckpoint, loadCheckpointState, restoreOptimizer, saveCheckpoint, type CheckpointModels, type CheckpointOptimizers,
+} from './checkpoint.js';
+import { DEFAULTS, resolveTrainConfig, type TrainConfig, type TrainConfigInput } from './config.js';
 import { loadDataset, subsetDataset } from './data/load-dataset.js';
 import { conditionClasses } from './condition.js';
 import { featureCount, gatherRows, oneHotLabels, type Dataset } from './data/dataset.js';
 import { seededPermutation } from './data/shuffle.js';
-import { evaluateSplit } from './evaluate.js';
+import { evaluateSplit, type SplitEvaluation } from './evaluate.js';
 import { iwaeNegLogLikelihood } from './iwae.js';
+import { latentMatch, type LatentMatch } from './latent-match.js';
+import { writeLatentPicture } from './latent-picture.js';
 import type { EpochMetrics, FinalMetrics } from './metrics.js';
 import { buildVae } from './model/build.js';
+import { buildDiscriminator } from './model/discriminator.js';
 import type { VaeModels } from './model/mlp.js';
 import { saveLayersModel } from './model/model-artifacts.js';
 import { initializeOutputBiasFromData } from './model/output-bias.js';
@@ -109,9 +115,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   }
   await writeFileAtomic(join(runDir, 'config.json'), JSON.stringify({ ...config, dataSource: dataset.source }, null, 2));
   await writeFileAtomic(join(runDir, 'metrics.jsonl'), '');
-  const optimizer = createOptimizer(config);
+  const allModels: CheckpointModels =
+    config.objective === 'aae' ? { ...models, discriminator: buildDiscriminator(config.architecture.latentDim, config.seed) } : models;
   return runEpochs({
-    runDir, config, dataset, models, optimizer, backend: backend.name, skipped: backend.skipped,
+    runDir, config, dataset, models: allModels, optimizers: createOptimizers(config), backend: backend.name, skipped: backend.skipped,
     startEpoch: 0, step: 0, samplerPosition: 0, history: [], onEvent: options.onEvent,
     stopAfterEpochs: options.stopAfterEpochs,
   });
@@ -133,18 +140,25 @@ export async function resumeTraining(runDirInput: string, options: ResumeOptions
   const state = await loadCheckpointState(runDir);
   const backend = await selectBackend(options.backend ?? 'auto', { unsuitable: unsuitableBackends(state.config) });
   const checkpoint = await loadCheckpoint(runDir);
-  const config = { ...checkpoint.state.config };
+  // Runs written before the AAE existed record no objective.
+  const saved = checkpoint.state.config;
+  const config: TrainConfig = {
+    ...saved, objective: saved.objective ?? 'elbo', adversarialLearningRate: saved.adversarialLearningRate ?? DEFAULTS.adversarialLearningRate,
+  };
   if (options.epochs !== undefined) config.epochs = resolveTrainConfig({ epochs: options.epochs }).epochs;
   if (config.epochs < checkpoint.state.epoch) {
     throw new VaekitError('invalid-argument', `'epochs' must be at least the ${checkpoint.state.epoch} epochs already trained; found ${config.epochs}`);
   }
   const dataset = subsetDataset(options.dataset ?? (await loadDataset(config.data, config.dataOptions ?? {})), config);
-  const optimizer = createOptimizer(config);
-  await restoreOptimizer(optimizer, checkpoint);
+  const optimizers = createOptimizers(config);
+  await restoreOptimizer(optimizers.model, checkpoint);
+  if (optimizers.discriminator) await restoreOptimizer(optimizers.discriminator, checkpoint, 'discriminator');
+  if (optimizers.generator) await restoreOptimizer(optimizers.generator, checkpoint, 'generator');
   // Rewrite metrics.jsonl from the checkpoint: lines written after it (a crash) are dropped.
   await writeFileAtomic(join(runDir, 'metrics.jsonl'), checkpoint.state.history.map((m) => JSON.stringify(m) + '\n').join(''));
   return runEpochs({
-    runDir, config, dataset, models: { encoder: checkpoint.encoder, decoder: checkpoint.decoder }, optimizer,
+    runDir, config, dataset, optimizers,
+    models: { encoder: checkpoint.encoder, decoder: checkpoint.decoder, ...(checkpoint.discriminator ? { discriminator: checkpoint.discriminator } : {}) },
     backend: backend.name, skipped: backend.skipped, startEpoch: checkpoint.state.epoch, step: checkpoint.state.step,
     samplerPosition: checkpoint.state.samplerPosition, history: [...checkpoint.state.history], onEvent: options.onEvent,
     stopAfterEpochs: options.stopAfterEpochs,
@@ -159,17 +173,25 @@ function unsuitableBackends(config: TrainConfig): Partial<Record<TrainBackend, s
 
 const isUnitRange = (range: [number, number]) => range[0] === 0 && range[1] === 1;
 
-function createOptimizer(config: TrainConfig): tf.AdamOptimizer {
+function createOptimizers(config: TrainConfig): CheckpointOptimizers {
   // ε = 1e-8 as PyTorch's Adam (tfjs would use the backend's 1e-7).
-  return tf.train.adam(config.learningRate, 0.9, 0.999, 1e-8);
+  const adam = () => tf.train.adam(config.learningRate, 0.9, 0.999, 1e-8);
+  // β₁ = 0.5 for the adversarial pair, as GANs are usually trained (DCGAN): with 0.9 the
+  // discriminator's momentum overshoots and it wins outright (measured: D loss → 0.05).
+  const adv = () => tf.train.adam(config.adversarialLearningRate, 0.5, 0.999, 1e-8);
+  return config.objective === 'aae' ? { model: adam(), discriminator: adv(), generator: adv() } : { model: adam() };
+}
+
+function disposeOptimizers(optimizers: CheckpointOptimizers): void {
+  for (const optimizer of Object.values(optimizers)) optimizer?.dispose();
 }
 
 interface RunState {
   runDir: string;
   config: TrainConfig;
   dataset: Dataset;
-  models: VaeModels;
-  optimizer: tf.AdamOptimizer;
+  models: CheckpointModels;
+  optimizers: CheckpointOptimizers;
   backend: TrainBackend;
   skipped: string[];
   startEpoch: number;
@@ -194,9 +216,10 @@ async function runEpochs(run: RunState): Promise<TrainResult> {
   const batches = Math.ceil(trainCount / config.batchSize);
   const variables = [...models.encoder.trainableWeights, ...models.decoder.trainableWeights].map((w) => w.read() as tf.Variable);
   const ctx: StepContext = {
-    encoder: models.encoder, decoder: models.decoder, optimizer: run.optimizer, variables,
+    encoder: models.encoder, decoder: models.decoder, optimizer: run.optimizers.model, variables,
     likelihood: config.likelihood, shape: dataset.shape, latentDim: J, mcSamples: config.mcSamples, freeBits: config.freeBits,
   };
+  const adversarial = adversarialContext(run, dataset.shape);
   const sampler = new NormalSampler({ seed: config.seed, stream: STREAMS.trainEpsilon });
   sampler.seek(run.samplerPosition);
   let step = run.step;
@@ -212,6 +235,8 @@ async function runEpochs(run: RunState): Promise<TrainResult> {
     const order = seededPermutation(trainCount, { seed: config.seed, stream: STREAMS.shuffle, offset: (epoch - 1) * trainCount });
     let negElboSum = 0;
     let objectiveSum = 0;
+    let discriminatorSum = 0;
+    let generatorSum = 0;
     for (let b = 0; b < batches; b++) {
       const start = b * config.batchSize;
       const n = Math.min(config.batchSize, trainCount - start);
@@ -219,8 +244,16 @@ async function runEpochs(run: RunState): Promise<TrainResult> {
       const x = gatherRows(dataset.train, features, rows, xBatch.subarray(0, n * features));
       const c = classes ? oneHotLabels(dataset.train, classes, rows) : undefined;
       const eps = sampler.next(config.mcSamples * n * J);
-      const beta = betaAt(config, step + 1);
+      // An AAE's reconstruction phase is this same step with the KL term off (β = 0).
+      const beta = adversarial ? 0 : betaAt(config, step + 1);
       const result = trainStep(ctx, c ? { x, eps, n, beta, c } : { x, eps, n, beta });
+      if (adversarial) {
+        const zEps = sampler.next(n * J);
+        const prior = sampler.next(n * J);
+        const phases = adversarialStep(adversarial, c ? { x, n, eps: zEps, prior, c } : { x, n, eps: zEps, prior });
+        discriminatorSum += phases.discriminatorLoss * n;
+        generatorSum += phases.generatorLoss * n;
+      }
       step++;
       if (!Number.isFinite(result.objective)) {
         throw new VaekitError('non-finite', `the training loss became ${result.objective} at epoch ${epoch}, batch ${b + 1}; lower the learning rate or check the data`);
@@ -234,11 +267,8 @@ async function runEpochs(run: RunState): Promise<TrainResult> {
     }
     const trainSeconds = (performance.now() - epochStart) / 1000;
     emit({ type: 'phase', phase: 'evaluate', epoch });
-    const test = evaluateSplit(models, dataset.test, {
-      ...(classes ? { classes } : {}),
-      likelihood: config.likelihood, shape: dataset.shape, latentDim: J,
-      seed: config.seed, stream: STREAMS.evalEpsilon, offset: (epoch - 1) * dataset.test.count * J,
-    });
+    const test = evaluateTest(config, dataset, models, epoch);
+    const match = testLatentMatch(config, dataset, test);
     const metrics: EpochMetrics = {
       epoch,
       trainNegElbo: negElboSum / trainCount,
@@ -247,25 +277,28 @@ async function runEpochs(run: RunState): Promise<TrainResult> {
       testRecon: test.recon,
       testKl: test.kl,
       activeUnits: test.activeUnits,
+      latentMmd: match.mmd,
+      ...(adversarial ? { discriminatorLoss: discriminatorSum / trainCount, generatorLoss: generatorSum / trainCount } : {}),
       samplesPerSec: trainCount / trainSeconds,
       beta: betaAt(config, step),
       backend: run.backend,
       seconds: (performance.now() - epochStart) / 1000,
     };
     history.push(metrics);
-    await saveCheckpoint(runDir, models, run.optimizer, {
+    await saveCheckpoint(runDir, models, run.optimizers, {
       epoch, step, config, samplerPosition: sampler.position, history, backend: run.backend,
     });
     await appendFile(join(runDir, 'metrics.jsonl'), JSON.stringify(metrics) + '\n');
     await writeRunPictures(runDir, { history, models, dataset, config, final: false });
+    await writeLatentPicture(runDir, { config, dataset, test, match, epoch });
     emit({ type: 'epoch', metrics });
   }
   if (lastEpoch < config.epochs) {
-    run.optimizer.dispose();
+    disposeOptimizers(run.optimizers);
     return { runDir, backend: run.backend, config, history, final: null, files: await listRun(runDir), models, dataset };
   }
   const final = await finish(run, history, emit);
-  run.optimizer.dispose();
+  disposeOptimizers(run.optimizers);
   return { runDir, backend: run.backend, config, history, final, files: await listRun(runDir), models, dataset };
 }
 
@@ -273,6 +306,9 @@ async function finish(run: RunState, history: EpochMetrics[], emit: (event: Trai
   const { config, dataset, models, runDir } = run;
   const J = config.architecture.latentDim;
   const last = history[history.length - 1]!;
+  // The last epoch's evaluation again (same ε): its latents, which the history does not keep.
+  const test = evaluateTest(config, dataset, models, config.epochs);
+  const match = testLatentMatch(config, dataset, test);
   let nll: number | null = null;
   if (config.iwaeSamples > 0) {
     emit({ type: 'phase', phase: 'iwae', done: 0, total: dataset.test.count });
@@ -294,15 +330,49 @@ async function finish(run: RunState, history: EpochMetrics[], emit: (event: Trai
     testIwaeNll: nll,
     iwaeSamples: config.iwaeSamples,
     testBitsPerDim: last.testNegElbo / (featureCount(dataset) * Math.LN2),
+    latentMatch: match,
     backend: run.backend,
   };
   await appendFile(join(runDir, 'metrics.jsonl'), JSON.stringify(final) + '\n');
   emit({ type: 'phase', phase: 'model' });
   await saveLayersModel(models.encoder, join(runDir, 'model'), 'encoder');
   await saveLayersModel(models.decoder, join(runDir, 'model'), 'decoder');
+  if (models.discriminator) await saveLayersModel(models.discriminator, join(runDir, 'model'), 'discriminator');
   await writeRunPictures(runDir, { history, models, dataset, config, final: true });
+  await writeLatentPicture(runDir, { config, dataset, test, match, epoch: config.epochs });
   emit({ type: 'done', final, runDir });
   return final;
+}
+
+/** One-sample −ELBO of the test split after `epoch`: epoch e draws ε from offset (e − 1)·count·J of its stream. */
+function evaluateTest(config: TrainConfig, dataset: Dataset, models: CheckpointModels, epoch: number): SplitEvaluation {
+  const classes = conditionClasses(config, dataset);
+  const J = config.architecture.latentDim;
+  return evaluateSplit(models, dataset.test, {
+    ...(classes ? { classes } : {}),
+    likelihood: config.likelihood, shape: dataset.shape, latentDim: J,
+    seed: config.seed, stream: STREAMS.evalEpsilon, offset: (epoch - 1) * dataset.test.count * J,
+  });
+}
+
+function testLatentMatch(config: TrainConfig, dataset: Dataset, test: SplitEvaluation): LatentMatch {
+  return latentMatch(test.latents, dataset.test.count, config.architecture.latentDim, { seed: config.seed, stream: STREAMS.latentMatch });
+}
+
+/** The adversarial phases' models and optimizers, or null for a VAE. */
+function adversarialContext(run: RunState, shape: number[]): AdversarialContext | null {
+  const { discriminator } = run.models;
+  const { discriminator: discriminatorOptimizer, generator: generatorOptimizer } = run.optimizers;
+  if (run.config.objective !== 'aae') return null;
+  if (!discriminator || !discriminatorOptimizer || !generatorOptimizer) {
+    throw new VaekitError('checkpoint-mismatch', "objective 'aae' needs a discriminator and its optimizers; the run holds none");
+  }
+  const weights = (model: { trainableWeights: Array<{ read(): tf.Tensor }> }) => model.trainableWeights.map((w) => w.read() as tf.Variable);
+  return {
+    encoder: run.models.encoder, discriminator, discriminatorOptimizer, generatorOptimizer,
+    encoderVariables: weights(run.models.encoder), discriminatorVariables: weights(discriminator),
+    shape, latentDim: run.config.architecture.latentDim,
+  };
 }
 
 async function listRun(runDir: string): Promise<string[]> {

@@ -54,7 +54,7 @@ describe('exportRun', () => {
     const logged: string[] = [];
     const result = await exportRun(run.runDir, { out, log: (l) => logged.push(l) });
     expect(result.verification!.passed).toBe(true);
-    expect((await readdir(out)).sort()).toEqual(['README.md', 'decoder.onnx', 'encoder.onnx', 'reconstructions.png', 'samples.png', 'vaekit.json']);
+    expect((await readdir(out)).sort()).toEqual(['README.md', 'decoder.onnx', 'encoder.onnx', 'latent-match.png', 'reconstructions.png', 'samples.png', 'vaekit.json']);
     const manifest = JSON.parse(await readFile(join(out, 'vaekit.json'), 'utf8'));
     expect(manifest.graphs.encoder.sha256).toBe(await sha256Hex(await readFile(join(out, 'encoder.onnx'))));
     expect(manifest.graphs.decoder.sha256).toBe(await sha256Hex(await readFile(join(out, 'decoder.onnx'))));
@@ -63,6 +63,10 @@ describe('exportRun', () => {
     const card = await readFile(join(out, 'README.md'), 'utf8');
     expect(card).toContain('vaekit train --data mnist --epochs 1 --seed 2 --hidden 64 --latent-dim 4 --iwae-samples 4 --max-test 60');
     expect(card).toContain('![Samples from the prior');
+    // The prior match travels with the model: the MMD² row and the per-dimension picture.
+    expect(manifest.training.metrics.latentMmd).toBeCloseTo(run.final!.latentMatch.mmd, 10);
+    expect(card).toMatch(/latent match to N\(0, I\): MMD² of encoded z \(0 = matched\) \| -?\d\.\d{4} \|/);
+    expect(card).toContain('![Encoded test latents per dimension');
     expect(logged.join('\n')).toMatch(/encoder\s+mu\s+60 data rows/);
     // Nothing staged is left beside it.
     expect((await readdir(root)).filter((f) => f.startsWith('.'))).toEqual([]);

@@ -2,6 +2,7 @@
  * Training throughput of the default VAE (MLP 784-400-20, Bernoulli, Adam 1e-3, batch 128) on
  * real MNIST batches, with tfjs-backend-wasm's stock kernels and with vaekit's transposed-matMul
  * fix, interleaved in one process so both see the same machine. Prints JSON, then a table.
+ * The AAE row runs its three phases per batch on the same kernels, for the AAE-to-VAE ratio.
  * `npx tsx bench/train-throughput.ts [--batches N] [--rounds N] [--cpu-batches N]`
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -15,6 +16,8 @@ import { loadEmbeddedMnist } from '../src/train/data/mnist-embedded.js';
 import { seededPermutation } from '../src/train/data/shuffle.js';
 import { buildVae } from '../src/train/model/build.js';
 import { trainStep, type StepContext } from '../src/train/train-step.js';
+import { adversarialStep, type AdversarialContext } from '../src/train/adversarial-step.js';
+import { buildDiscriminator } from '../src/train/model/discriminator.js';
 import { option } from './options.js';
 
 const BATCHES = option('batches', 30);
@@ -28,8 +31,8 @@ const J = config.architecture.latentDim;
 const B = config.batchSize;
 const order = seededPermutation(mnist.train.count, { seed: 1, stream: 1, offset: 0 });
 
-/** A fresh model and optimizer on the current backend, and a function timing `n` steps. */
-function makeStepper() {
+/** A fresh model and optimizer(s) on the current backend, and a function timing `n` steps (VAE, or AAE's three phases). */
+function makeStepper(objective: 'elbo' | 'aae' = 'elbo') {
   const models = buildVae(config.architecture, {
     inputShape: mnist.shape, likelihood: config.likelihood, valueRange: mnist.valueRange, seed: 1,
   });
@@ -39,6 +42,15 @@ function makeStepper() {
     variables: [...models.encoder.trainableWeights, ...models.decoder.trainableWeights].map((w) => w.read() as tf.Variable),
     likelihood: config.likelihood, shape: mnist.shape, latentDim: J, mcSamples: 1, freeBits: 0,
   };
+  const discriminator = objective === 'aae' ? buildDiscriminator(J, 1) : null;
+  const adversarialOptimizers = discriminator ? [tf.train.adam(5e-4, 0.5, 0.999, 1e-8), tf.train.adam(5e-4, 0.5, 0.999, 1e-8)] : [];
+  const weights = (m: { trainableWeights: Array<{ read(): tf.Tensor }> }) => m.trainableWeights.map((w) => w.read() as tf.Variable);
+  const adversarial: AdversarialContext | null = discriminator
+    ? {
+        encoder: models.encoder, discriminator, discriminatorOptimizer: adversarialOptimizers[0]!, generatorOptimizer: adversarialOptimizers[1]!,
+        encoderVariables: weights(models.encoder), discriminatorVariables: weights(discriminator), shape: mnist.shape, latentDim: J,
+      }
+    : null;
   const sampler = new NormalSampler({ seed: 1, stream: 0 });
   let cursor = 0;
   const x = new Float32Array(B * features);
@@ -46,7 +58,8 @@ function makeStepper() {
     if (cursor + B > order.length) cursor = 0;
     gatherRows(mnist.train, features, order.subarray(cursor, cursor + B), x);
     cursor += B;
-    trainStep(ctx, { x, eps: sampler.next(B * J), n: B, beta: 1 });
+    trainStep(ctx, { x, eps: sampler.next(B * J), n: B, beta: adversarial ? 0 : 1 });
+    if (adversarial) adversarialStep(adversarial, { x, n: B, eps: sampler.next(B * J), prior: sampler.next(B * J) });
   };
   return {
     samplesPerSec(n: number): number {
@@ -57,6 +70,8 @@ function makeStepper() {
     warmUp: () => step(),
     dispose() {
       optimizer.dispose();
+      for (const o of adversarialOptimizers) o.dispose();
+      discriminator?.dispose();
       models.encoder.dispose();
       models.decoder.dispose();
     },
@@ -72,20 +87,25 @@ const useVaekitKernels = () => void installFastTransposedMatMul();
 
 const stock: number[] = [];
 const fixed: number[] = [];
+const aae: number[] = [];
 const stockStepper = makeStepper();
 const fixedStepper = makeStepper();
+const aaeStepper = makeStepper('aae');
 useStockKernels();
 stockStepper.warmUp();
 useVaekitKernels();
 fixedStepper.warmUp();
+aaeStepper.warmUp();
 for (let r = 0; r < ROUNDS; r++) {
   useStockKernels();
   stock.push(stockStepper.samplesPerSec(Math.max(3, Math.round(BATCHES / 4)))); // stock is slow
   useVaekitKernels();
   fixed.push(fixedStepper.samplesPerSec(BATCHES));
+  aae.push(aaeStepper.samplesPerSec(BATCHES));
 }
 stockStepper.dispose();
 fixedStepper.dispose();
+aaeStepper.dispose();
 
 await selectBackend('cpu');
 const cpuStepper = makeStepper();
@@ -106,16 +126,19 @@ const report = {
   trainSamplesPerSec: {
     wasmStock: round(median(stock)),
     wasmVaekit: round(median(fixed)),
+    wasmVaekitAae: round(median(aae)),
     cpu: round(cpuRate),
   },
+  aaeOverVae: Math.round((median(aae) / median(fixed)) * 100) / 100,
   speedupVaekitOverStock: Math.round((median(fixed) / median(stock)) * 100) / 100,
-  perRound: { wasmStock: stock.map(round), wasmVaekit: fixed.map(round) },
+  perRound: { wasmStock: stock.map(round), wasmVaekit: fixed.map(round), wasmVaekitAae: aae.map(round) },
   target: { samplesPerSec: 3300, reference: 'PyTorch CPU (OpenBLAS), same model, same machine class' },
 };
 console.log(JSON.stringify(report, null, 2));
 console.table([
   { backend: 'wasm, stock tfjs kernels', samplesPerSec: report.trainSamplesPerSec.wasmStock },
   { backend: 'wasm, vaekit kernels', samplesPerSec: report.trainSamplesPerSec.wasmVaekit },
+  { backend: 'wasm, vaekit kernels, AAE (3 phases)', samplesPerSec: report.trainSamplesPerSec.wasmVaekitAae },
   { backend: 'cpu (pure JS)', samplesPerSec: report.trainSamplesPerSec.cpu },
   { backend: 'target (PyTorch CPU)', samplesPerSec: 3300 },
 ]);

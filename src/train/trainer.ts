@@ -166,9 +166,10 @@ export async function resumeTraining(runDirInput: string, options: ResumeOptions
 }
 
 /** Backends that cannot train `config`'s model, with the reason (printed when auto passes them over). */
-function unsuitableBackends(config: TrainConfig): Partial<Record<TrainBackend, string>> {
-  // tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter kernel: conv weights get no gradient there.
-  return config.architecture.arch === 'conv' ? { wasm: 'tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter kernel (conv gradients)' } : {};
+function unsuitableBackends(_config: TrainConfig): Partial<Record<TrainBackend, string>> {
+  // None today: conv trains on wasm too, since selectBackend installs vaekit's Conv2DBackpropFilter
+  // kernel, which tfjs-backend-wasm 4.22 lacks (backend/conv2d-backprop-filter.ts).
+  return {};
 }
 
 const isUnitRange = (range: [number, number]) => range[0] === 0 && range[1] === 1;

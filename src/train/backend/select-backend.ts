@@ -23,7 +23,10 @@ async function activate(name: TrainBackend): Promise<void> {
     case 'wasm': {
       await import('@tensorflow/tfjs-backend-wasm');
       const { installFastTransposedMatMul } = await import('./fast-transposed-matmul.js');
+      const { installConv2DBackpropFilter } = await import('./conv2d-backprop-filter.js');
       installFastTransposedMatMul();
+      // tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter: without it conv weights get no gradient.
+      installConv2DBackpropFilter();
       break;
     }
     case 'cpu':
@@ -44,8 +47,8 @@ function reason(error: unknown): string {
 
 /**
  * Chooses the tfjs backend for training: `tensorflow` (@tensorflow/tfjs-node) when it loads, else
- * `wasm` (with vaekit's fast transposed matMul kernels), else `cpu`. A requested backend that
- * fails to load is an error, never a silent fallback.
+ * `wasm` (with vaekit's fast transposed matMul and its Conv2DBackpropFilter kernel), else `cpu`. A
+ * requested backend that fails to load is an error, never a silent fallback.
  *
  * @example
  * ```ts

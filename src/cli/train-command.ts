@@ -74,7 +74,7 @@ export function trainCommand(): Command {
     .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(['auto', ...TRAIN_BACKENDS]).default('auto'))
     .option('--batch-size <n>', 'examples per step', positiveInteger, DEFAULTS.batchSize)
     .option('--lr <x>', 'Adam learning rate', positiveNumber, DEFAULTS.learningRate)
-    .addOption(new Option('--condition <kind>', 'label: a conditional VAE on the class labels (one-hot c joins x and z)').choices(['label']))
+    .addOption(new Option('--condition <kind>', 'label: a conditional VAE on the class labels (one-hot c reaches every dense layer, plus a per-class output offset)').choices(['label']))
     .addOption(new Option('--arch <kind>', 'encoder/decoder architecture (conv: images only)').choices(['mlp', 'conv']).default('mlp'))
     .addOption(
       new Option('--hidden <sizes>', 'dense layer sizes, comma-separated (decoder mirrors)')

@@ -8,6 +8,7 @@ import { selectBackend } from '../../src/train/backend/select-backend.js';
 import { gatherRows } from '../../src/train/data/dataset.js';
 import { loadEmbeddedMnist } from '../../src/train/data/mnist-embedded.js';
 import type { Dataset } from '../../src/train/data/dataset.js';
+import { buildVae, type Architecture } from '../../src/train/model/build.js';
 import { buildMlpVae } from '../../src/train/model/mlp.js';
 import { buildConvVae, buildCvae, oneHot, randomizeWeights } from './vae-fixtures.js';
 
@@ -110,6 +111,31 @@ describe('exportVae', () => {
     expect(Object.keys(result.manifest.graphs.encoder.inputs)).toEqual(['x', 'c']);
     expect(Object.keys(result.manifest.graphs.decoder.inputs)).toEqual(['z', 'c']);
     expect(result.manifest.condition!.classes).toBe(10);
+  });
+
+  it.each<[string, Architecture]>([
+    ['mlp', { arch: 'mlp', hidden: [64, 32], latentDim: 6, activation: 'relu' }],
+    ['conv', { arch: 'conv', channels: [8, 16], hidden: [32], latentDim: 6, stride: 2, activation: 'relu' }],
+  ])('exports the trainer’s %s CVAE (c joined before every hidden Dense layer, a class offset at the output) and verifies it', async (_name, arch) => {
+    const models = buildVae(arch, { inputShape: [28, 28, 1], likelihood: { kind: 'bernoulli' }, valueRange: [0, 1], seed: 7, classes: 10 });
+    randomizeWeights(models.encoder, 7);
+    randomizeWeights(models.decoder, 8);
+    const result = await exportVae(models, {
+      name: 'cvae', input: INPUT, latentDim: 6, likelihood: { kind: 'bernoulli' }, producerVersion: 'test',
+      condition: { classes: 10, labels: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] },
+      verify: { backend: ortNodeBackend, rows, conditions: oneHot(labels, 10) },
+    });
+    expect(result.verification!.rows.filter((r) => !r.passed)).toEqual([]);
+    expect(Object.keys(result.manifest.graphs.decoder.inputs)).toEqual(['z', 'c']);
+    // One Concat per conditioned Dense layer: the hidden layers and the heads (encoder); the
+    // hidden layers, and conv's projection (decoder), whose output adds the class offset.
+    const count = (bytes: Uint8Array, op: string) => opTypes(bytes).filter((t) => t === op).length;
+    expect(count(result.graphs.encoder, 'Concat')).toBe(arch.hidden.length + 1);
+    expect(count(result.graphs.decoder, 'Concat')).toBe(arch.hidden.length + (arch.arch === 'conv' ? 1 : 0));
+    const nodes = onnx.ModelProto.decode(result.graphs.decoder).graph!.node!;
+    const offset = nodes.find((n) => n.opType === 'MatMul' && n.input![0] === 'c');
+    expect(offset?.name).toMatch(/^decoder_class_offset/);
+    expect(nodes.find((n) => n.name!.startsWith('decoder_output_conditioned'))?.opType).toBe('Add');
   });
 
   it('refuses an unknown precision', async () => {

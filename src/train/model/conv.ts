@@ -56,9 +56,8 @@ export function buildConvVae(arch: ConvArchitecture, options: BuildOptions): Vae
   const flat = tfl.layers.flatten({ name: 'encoder_flatten' }).apply(h) as Sym;
   const encoder = denseEncoder(x, flat, small[0] * small[1] * small[2], arch, options, dense);
   const trunk = denseDecoderTrunk(arch, options, dense);
-  let g = trunk.g;
-  const fanIn = trunk.fanIn;
-  g = dense(small[0] * small[1] * small[2], fanIn, 'decoder_project', arch.activation).apply(g) as Sym;
+  const projectInput = trunk.join(trunk.g, 'decoder_condition_project');
+  let g = dense(small[0] * small[1] * small[2], trunk.fanIn + trunk.classes, 'decoder_project', arch.activation).apply(projectInput) as Sym;
   g = tfl.layers.reshape({ targetShape: [...small], name: 'decoder_reshape' }).apply(g) as Sym;
   depth = small[2];
   const up = [...arch.channels].reverse().slice(1);
@@ -66,7 +65,7 @@ export function buildConvVae(arch: ConvArchitecture, options: BuildOptions): Vae
     g = conv(filters, depth, `decoder_deconv_${i + 1}`, true, arch.activation).apply(g) as Sym;
     depth = filters;
   });
-  const pre = conv(channels, depth, 'decoder_output', true).apply(g) as Sym;
+  const pre = trunk.classOffset(conv(channels, depth, 'decoder_output', true).apply(g) as Sym, inputShape);
   const preLogvar = options.likelihood.kind === 'gaussian-learned' ? (conv(channels, depth, 'decoder_logvar', true).apply(g) as Sym) : undefined;
   const decoder = tfl.model({ inputs: trunk.inputs, outputs: decoderHeads(pre, options, preLogvar), name: 'decoder' });
   return { encoder, decoder };

@@ -27,7 +27,7 @@ export interface BuildOptions {
   valueRange: [number, number];
   /** Seed of the weight initializers: the same seed builds the same weights. */
   seed: number;
-  /** Conditional VAE: a one-hot label `c` of this many classes joins x and z. */
+  /** Conditional VAE: a one-hot label `c` of this many classes reaches every dense layer (dense-trunks.ts). */
   classes?: number;
 }
 
@@ -47,10 +47,10 @@ export function buildMlpVae(arch: MlpArchitecture, options: BuildOptions): VaeMo
   const x = tfl.input({ shape: inputShape, name: 'x' });
   const flat = inputShape.length > 1 ? (tfl.layers.flatten({ name: 'encoder_flatten' }).apply(x) as Sym) : x;
   const encoder = denseEncoder(x, flat, features, arch, options, dense);
-  const { inputs, g, fanIn } = denseDecoderTrunk(arch, options, dense);
+  const { inputs, g, fanIn, classOffset } = denseDecoderTrunk(arch, options, dense);
   const shape = (flat: Sym, name: string) =>
     inputShape.length > 1 ? (tfl.layers.reshape({ targetShape: inputShape, name }).apply(flat) as Sym) : flat;
-  const pre = shape(dense(features, fanIn, 'decoder_output').apply(g) as Sym, 'decoder_reshape');
+  const pre = classOffset(shape(dense(features, fanIn, 'decoder_output').apply(g) as Sym, 'decoder_reshape'), inputShape);
   const preLogvar =
     options.likelihood.kind === 'gaussian-learned'
       ? shape(dense(features, fanIn, 'decoder_logvar').apply(g) as Sym, 'decoder_logvar_reshape')

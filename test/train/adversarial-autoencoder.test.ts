@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import type { Dataset } from '../../src/train/data/dataset.js';
 import { exportRun } from '../../src/train/export-run.js';
 import type { FinalMetrics } from '../../src/train/metrics.js';
 import { resumeTraining, train, type TrainOptions } from '../../src/train/trainer.js';
+import { metricsLines, withoutTimes } from '../helpers/run-metrics.js';
 
 let dataset: Dataset;
 let root: string;
@@ -28,10 +29,6 @@ const small = (out: string, extra: Partial<TrainOptions> = {}): TrainOptions => 
   iwaeSamples: 8,
   ...extra,
 });
-
-const metricsLines = async (dir: string) =>
-  (await readFile(join(dir, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-const withoutTimes = (lines: Record<string, unknown>[]) => lines.map(({ samplesPerSec: _s, seconds: _t, ...rest }) => rest);
 
 beforeAll(async () => {
   dataset = await loadEmbeddedMnist({ perClassLimit: 110 });

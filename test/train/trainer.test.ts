@@ -1,10 +1,11 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEmbeddedMnist } from '../../src/train/data/mnist-embedded.js';
 import type { Dataset } from '../../src/train/data/dataset.js';
 import { resumeTraining, train, type TrainOptions } from '../../src/train/trainer.js';
+import { metricsLines, withoutTimes } from '../helpers/run-metrics.js';
 
 let dataset: Dataset;
 let root: string;
@@ -24,18 +25,6 @@ const small = (out: string, extra: Partial<TrainOptions> = {}): TrainOptions => 
   iwaeSamples: 16,
   ...extra,
 });
-
-async function metricsLines(dir: string): Promise<Record<string, unknown>[]> {
-  return (await readFile(join(dir, 'metrics.jsonl'), 'utf8'))
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line));
-}
-
-// Wall-clock fields differ between identical runs; everything else must not.
-function withoutTimes(lines: Record<string, unknown>[]) {
-  return lines.map(({ samplesPerSec: _s, seconds: _t, ...rest }) => rest);
-}
 
 beforeAll(async () => {
   dataset = await loadEmbeddedMnist({ perClassLimit: 60 });

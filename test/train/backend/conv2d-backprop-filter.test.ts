@@ -13,26 +13,9 @@ import {
 import { installFastTransposedMatMul } from '../../../src/train/backend/fast-transposed-matmul.js';
 import { selectBackend } from '../../../src/train/backend/select-backend.js';
 import { buildVae } from '../../../src/train/model/build.js';
+import { seeded } from '../../helpers/seeded-tensors.js';
 
 type Backend = 'wasm' | 'cpu';
-
-/** Deterministic values in [-1, 1) (mulberry32), independent of any tfjs backend. */
-function seededValues(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((t ^ (t >>> 14)) >>> 0) / 2 ** 31 - 1;
-  }
-  return out;
-}
-
-function seeded(shape: number[], seed: number): tf.Tensor {
-  return tf.tensor(seededValues(shape.reduce((p, q) => p * q, 1), seed), shape);
-}
 
 /**
  * Runs `build` on `backend` (wasm with vaekit's kernels) and returns the outputs' values. Tensors

@@ -4,7 +4,6 @@ import '@tensorflow/tfjs-backend-wasm';
 // tfjs-core registers no gradients by itself; tfjs-layers' Node bundle registers all of them.
 import '@tensorflow/tfjs-layers';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { VaekitError } from '../../../src/errors.js';
 import {
   conv2DBackpropFilter,
   installConv2DBackpropFilter,
@@ -14,6 +13,7 @@ import { installFastTransposedMatMul } from '../../../src/train/backend/fast-tra
 import { selectBackend } from '../../../src/train/backend/select-backend.js';
 import { buildVae } from '../../../src/train/model/build.js';
 import { seeded } from '../../helpers/seeded-tensors.js';
+import { thrown } from '../../helpers/thrown.js';
 
 type Backend = 'wasm' | 'cpu';
 
@@ -252,15 +252,9 @@ describe('installConv2DBackpropFilter', () => {
     const conv2d = tf.getKernel(tf.Conv2D, 'wasm');
     tf.unregisterKernel(tf.Conv2D, 'wasm');
     try {
-      let caught: unknown;
-      try {
-        installConv2DBackpropFilter();
-      } catch (e) {
-        caught = e;
-      }
-      expect(caught).toBeInstanceOf(VaekitError);
-      expect((caught as VaekitError).code).toBe('backend-unavailable');
-      expect((caught as VaekitError).message).toMatch(/Conv2D kernel, which is not registered; import '@tensorflow\/tfjs-backend-wasm'/);
+      const caught = thrown(() => installConv2DBackpropFilter());
+      expect(caught.code).toBe('backend-unavailable');
+      expect(caught.message).toMatch(/Conv2D kernel, which is not registered; import '@tensorflow\/tfjs-backend-wasm'/);
       expect(isConv2DBackpropFilterInstalled()).toBe(false);
     } finally {
       tf.registerKernel(conv2d);

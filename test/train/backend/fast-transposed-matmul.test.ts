@@ -4,7 +4,6 @@ import '@tensorflow/tfjs-backend-wasm';
 // tfjs-core registers no gradients by itself; tfjs-layers' Node bundle registers all of them.
 import '@tensorflow/tfjs-layers';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { VaekitError } from '../../../src/errors.js';
 import {
   MIN_MULTIPLY_ADDS,
   MIN_OUTPUT_ROWS,
@@ -13,6 +12,7 @@ import {
   shouldMaterializeTranspose,
 } from '../../../src/train/backend/fast-transposed-matmul.js';
 import { seeded } from '../../helpers/seeded-tensors.js';
+import { thrown } from '../../helpers/thrown.js';
 
 type Backend = 'wasm' | 'cpu';
 type Mode = 'stock' | 'fixed';
@@ -236,15 +236,9 @@ describe('installFastTransposedMatMul: install and uninstall', () => {
     const originalMatMul = tf.getKernel(tf.BatchMatMul, 'wasm');
     tf.unregisterKernel(tf.Transpose, 'wasm');
     try {
-      let caught: unknown;
-      try {
-        installFastTransposedMatMul();
-      } catch (e) {
-        caught = e;
-      }
-      expect(caught).toBeInstanceOf(VaekitError);
-      expect((caught as VaekitError).code).toBe('backend-unavailable');
-      expect((caught as VaekitError).message).toMatch(/tfjs-backend-wasm/);
+      const caught = thrown(() => installFastTransposedMatMul());
+      expect(caught.code).toBe('backend-unavailable');
+      expect(caught.message).toMatch(/tfjs-backend-wasm/);
       expect(isFastTransposedMatMulInstalled()).toBe(false);
       expect(tf.getKernel(tf.BatchMatMul, 'wasm')).toBe(originalMatMul);
     } finally {

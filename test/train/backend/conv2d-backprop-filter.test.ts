@@ -12,6 +12,7 @@ import {
 import { installFastTransposedMatMul } from '../../../src/train/backend/fast-transposed-matmul.js';
 import { selectBackend } from '../../../src/train/backend/select-backend.js';
 import { buildVae } from '../../../src/train/model/build.js';
+import { relativeError } from '../../helpers/relative-error.js';
 import { seeded } from '../../helpers/seeded-tensors.js';
 import { thrown } from '../../helpers/thrown.js';
 
@@ -29,18 +30,6 @@ async function compute(backend: Backend, build: () => tf.Tensor | tf.Tensor[]): 
   const values = list.map((t) => t.dataSync() as Float32Array);
   tf.dispose(list);
   return values;
-}
-
-/** max |actual − expected| divided by max |expected|: error relative to the tensor's scale. */
-function relativeError(actual: Float32Array, expected: Float32Array): number {
-  expect(actual.length).toBe(expected.length);
-  let err = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    err = Math.max(err, Math.abs(actual[i]! - expected[i]!));
-    scale = Math.max(scale, Math.abs(expected[i]!));
-  }
-  return err / Math.max(scale, Number.MIN_VALUE);
 }
 
 async function expectWasmMatchesCpu(build: () => tf.Tensor | tf.Tensor[], tolerance = 1e-4): Promise<void> {

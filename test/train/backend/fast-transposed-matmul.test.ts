@@ -11,6 +11,7 @@ import {
   isFastTransposedMatMulInstalled,
   shouldMaterializeTranspose,
 } from '../../../src/train/backend/fast-transposed-matmul.js';
+import { relativeError } from '../../helpers/relative-error.js';
 import { seeded } from '../../helpers/seeded-tensors.js';
 import { thrown } from '../../helpers/thrown.js';
 
@@ -34,18 +35,6 @@ async function compute(backend: Backend, mode: Mode, build: () => tf.Tensor | tf
   } finally {
     fix?.uninstall();
   }
-}
-
-/** max |actual − expected| divided by max |expected|: error relative to the tensor's scale. */
-function relativeError(actual: Float32Array, expected: Float32Array): number {
-  expect(actual.length).toBe(expected.length);
-  let err = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    err = Math.max(err, Math.abs(actual[i]! - expected[i]!));
-    scale = Math.max(scale, Math.abs(expected[i]!));
-  }
-  return err / Math.max(scale, Number.MIN_VALUE);
 }
 
 /** The fixed wasm result equals the stock wasm result (1e-5) and the cpu result (1e-5). */

@@ -32,8 +32,11 @@ export function checkOrtWebFiles(): void {
   }
 }
 
-/** Builds dist/parity-runner.js and dist/parity.html; returns the bundling time in ms. */
-export async function bundlePageRunner(): Promise<number> {
+/**
+ * Builds dist/parity-runner.js and dist/parity.html (or other names, so that test files running
+ * side by side never write one file at once); returns the bundling time in ms.
+ */
+export async function bundlePageRunner({ script = 'parity-runner.js', page = 'parity.html' } = {}): Promise<number> {
   checkOrtWebFiles();
   const started = performance.now();
   const bundle = await rollup({
@@ -42,7 +45,7 @@ export async function bundlePageRunner(): Promise<number> {
       typescript({
         // No tsconfig file: tsconfig.build.json's program covers src/ and export/ only, not test/.
         tsconfig: false,
-        include: [`${ROOT}src/**/*.ts`, `${ROOT}test/parity/conformance.ts`, `${ROOT}test/parity/page-entry.ts`],
+        include: [`${ROOT}src/**/*.ts`, `${ROOT}test/parity/conformance.ts`, `${ROOT}test/parity/model-kind-quantities.ts`, `${ROOT}test/parity/page-entry.ts`],
         compilerOptions: {
           target: 'ES2022',
           module: 'ESNext',
@@ -68,13 +71,13 @@ export async function bundlePageRunner(): Promise<number> {
     },
   });
   try {
-    await bundle.write({ file: fileURLToPath(new URL('parity-runner.js', DIST)), format: 'es', sourcemap: false });
+    await bundle.write({ file: fileURLToPath(new URL(script, DIST)), format: 'es', sourcemap: false });
   } finally {
     await bundle.close();
   }
   await writeFile(
-    new URL('parity.html', DIST),
-    '<!doctype html><meta charset="utf-8"><title>vaekit parity</title>\n<script type="module" src="./parity-runner.js"></script>\n',
+    new URL(page, DIST),
+    `<!doctype html><meta charset="utf-8"><title>vaekit parity</title>\n<script type="module" src="./${script}"></script>\n`,
   );
   return performance.now() - started;
 }

@@ -2,33 +2,32 @@
  * Parity for the graph kinds the exporter emits besides the shipped MLP: a conv CVAE (Conv /
  * ConvTranspose nodes, extra input `c`) and an MLP with a gaussian-learned likelihood (decoder
  * outputs mean and logvar_x) — small real models in test/fixtures/models (make-fixtures.sh).
- * Each is loaded with the SDK by onnxruntime-node cpu (the reference) and by onnxruntime-web wasm
- * in Node (from the static server, by URL), and computes the same quantities on real test digits
- * and seeded prior draws; they are compared under the suite's tolerances (compare.ts). Prints a
- * table (model × runtime × quantity → max |Δ|, ✓/✗).
- *
- * Chromium is not run here: the page bundle (page-entry.ts) loads models/mnist-mlp only.
+ * Each is loaded with the SDK by onnxruntime-node cpu (the reference), by onnxruntime-web wasm
+ * in Node (from the static server, by URL) and by onnxruntime-web in headless Chromium (wasm and
+ * webgpu), and computes the same quantities (model-kind-quantities.ts) on real test digits and
+ * seeded prior draws; they are compared under the suite's tolerances (compare.ts). Prints a table
+ * (model × runtime × quantity → max |Δ|, ✓/✗). Browser tests fail (never skip) without Chromium.
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStaticServer, type StaticServer } from '../../scripts/static-server.js';
-import { Vae, samplePrior, type ConditionInput, type LoadOptions } from '../../src/index.js';
+import type { Browser } from 'playwright-core';
+import { Vae, type LoadOptions } from '../../src/index.js';
 import { ortNodeBackend } from '../../src/runtime/ort-node.js';
 import { ortWebBackend } from '../../src/runtime/ort-web.js';
 import { loadEmbeddedMnist } from '../../src/train/data/mnist-embedded.js';
-import { ROOT } from './bundle.js';
-import { RTOL, TOLERANCES, checkQuantity, formatCell, formatTable, ruleFor, type QuantityCheck, type Tolerance } from './compare.js';
+import { launchChromium } from '../browser/chromium.js';
+import { ROOT, bundlePageRunner } from './bundle.js';
+import { RTOL, TOLERANCES, checkQuantity, formatCell, formatTable, ruleFor, type QuantityCheck, type Tolerance, type ToleranceClass } from './compare.js';
 import type { Quantities } from './conformance.js';
+import { DIGITS, PRIOR_COUNT, PRIOR_SEEDS, modelQuantities, type ModelKindInput } from './model-kind-quantities.js';
+import { runModelKindPage } from './runners/browser.js';
 
 const FIXTURES = 'test/fixtures/models/';
-/** Real test digits, evenly spaced over the embedded MNIST test split. */
-const DIGITS = 8;
-/** Prior draws decoded: samplePrior(PRIOR_COUNT, J, { seed }) for each seed. */
-const PRIOR_SEEDS = [1, 2] as const;
-const PRIOR_COUNT = 10;
-/** logLikelihood: few importance samples, fixed ε. */
-const LOG_LIKELIHOOD = { k: 8, seed: 1, stream: 0, offset: 0 } as const;
+// This file's own page bundle: parity.test.ts builds dist/parity-runner.js at the same time.
+const PAGE = 'dist/parity-model-kinds.html';
+const SCRIPT = 'parity-model-kinds.js';
 
 interface ModelKind {
   name: 'conv-cvae' | 'mlp-gaussian-learned';
@@ -43,9 +42,7 @@ const MODELS: ModelKind[] = [
   { name: 'mlp-gaussian-learned', ops: { encoder: ['MatMul'], decoder: ['MatMul'] }, second: 'logvarX' },
 ];
 
-interface Input {
-  x: Float32Array;
-  labels: number[];
+interface Input extends ModelKindInput {
   indices: number[];
 }
 
@@ -58,13 +55,15 @@ interface Result {
   ms: number;
 }
 
-const RUNTIMES = ['ort-node cpu', 'ort-web wasm (node)'] as const;
+const RUNTIMES = ['ort-node cpu', 'ort-web wasm (node)', 'chromium wasm', 'chromium webgpu'] as const;
 type RuntimeName = (typeof RUNTIMES)[number];
 const REFERENCE: RuntimeName = 'ort-node cpu';
-const PROVIDER: Record<RuntimeName, string> = { 'ort-node cpu': 'cpu', 'ort-web wasm (node)': 'wasm' };
+const PROVIDER: Record<RuntimeName, string> = { 'ort-node cpu': 'cpu', 'ort-web wasm (node)': 'wasm', 'chromium wasm': 'wasm', 'chromium webgpu': 'webgpu' };
+const TOLERANCE: Record<RuntimeName, ToleranceClass> = { 'ort-node cpu': 'cpu', 'ort-web wasm (node)': 'cpu', 'chromium wasm': 'cpu', 'chromium webgpu': 'webgpu' };
 
 let input: Input;
 let server: StaticServer | undefined;
+let browser: Promise<Browser> | undefined;
 const results = new Map<string, Promise<Result>>();
 const key = (model: string, runtime: RuntimeName) => `${model} │ ${runtime}`;
 
@@ -74,38 +73,16 @@ async function loadInput(): Promise<Input> {
   if (!labels) throw new Error('the embedded MNIST test split has no labels; the conditional model needs them');
   const pixels = test.x.length / test.count;
   const indices = Array.from({ length: DIGITS }, (_, i) => Math.round((i * (test.count - 1)) / (DIGITS - 1)));
-  const x = new Float32Array(DIGITS * pixels);
-  indices.forEach((index, i) => x.set(test.x.subarray(index * pixels, (index + 1) * pixels), i * pixels));
+  const x = indices.flatMap((index) => Array.from(test.x.subarray(index * pixels, (index + 1) * pixels)));
   return { x, labels: indices.map((i) => labels[i]!), indices };
 }
 
-/** The same quantities in every runtime: encoder on real digits, decoder on prior draws, log p(x). */
-async function modelQuantities(vae: Vae, data: Input): Promise<Pick<Result, 'quantities' | 'shiftedMean'>> {
-  const J = vae.latentDim;
-  const conditional = vae.manifest.condition !== null;
-  const x = { data: data.x, shape: [DIGITS, ...vae.inputShape] };
-  const cx: { c?: ConditionInput } = conditional ? { c: data.labels } : {};
-  const { mu, logvar } = await vae.encode(x, cx);
-  const n = PRIOR_SEEDS.length * PRIOR_COUNT;
-  const z = new Float32Array(n * J);
-  PRIOR_SEEDS.forEach((seed, i) => z.set(samplePrior(PRIOR_COUNT, J, { seed }), i * PRIOR_COUNT * J));
-  const classes = Array.from({ length: n }, (_, i) => i % 10);
-  const decoded = await vae.decode({ data: z, shape: [n, J] }, conditional ? { c: classes } : {});
-  const ll = await vae.logLikelihood(x, { ...LOG_LIKELIHOOD, ...cx });
-  const quantities: Quantities = {
-    'encoder.mu': Array.from(mu.data),
-    'encoder.logvar': Array.from(logvar.data),
-    'decoder.mean': Array.from(decoded.mean.data),
-  };
-  if (decoded.logits) quantities['decoder.logits'] = Array.from(decoded.logits.data);
-  if (decoded.logvarX) quantities['decoder.logvar_x'] = Array.from(decoded.logvarX.data);
-  quantities['logLikelihood'] = Array.from(ll.perExample);
-  if (!conditional) return { quantities };
-  const shifted = await vae.decode({ data: z, shape: [n, J] }, { c: classes.map((c) => (c + 1) % 10), meanOnly: true });
-  return { quantities, shiftedMean: Array.from(shifted.mean.data) };
-}
-
 async function run(model: ModelKind, runtime: RuntimeName): Promise<Result> {
+  if (runtime === 'chromium wasm' || runtime === 'chromium webgpu') {
+    const page = await browser!;
+    const { indices: _, ...pageInput } = input;
+    return runModelKindPage(page, new URL(PAGE, server!.url).href, `${FIXTURES}${model.name}/`, { device: PROVIDER[runtime] as 'wasm' | 'webgpu', threads: 1 }, pageInput);
+  }
   const warnings: string[] = [];
   const options: LoadOptions = { strict: true, onWarning: (m) => warnings.push(m) };
   const vae =
@@ -125,11 +102,19 @@ async function run(model: ModelKind, runtime: RuntimeName): Promise<Result> {
 beforeAll(async () => {
   input = await loadInput();
   server = await startStaticServer(ROOT);
-  // One runtime after the other, in this process (two cores; the models are small).
+  // Chromium starts and the page is bundled while the Node runtimes compute.
+  browser = launchChromium();
+  const pageReady = Promise.all([browser, bundlePageRunner({ script: SCRIPT, page: PAGE.slice('dist/'.length) })]);
+  pageReady.catch(() => {}); // reported by the browser tests
+  // One runtime after the other (two cores; the models are small).
   let previous: Promise<unknown> = Promise.resolve();
-  for (const model of MODELS) {
-    for (const runtime of RUNTIMES) {
-      const result = previous.catch(() => {}).then(() => run(model, runtime));
+  for (const runtime of RUNTIMES) {
+    for (const model of MODELS) {
+      const browserRuntime = runtime.startsWith('chromium');
+      const result = previous.catch(() => {}).then(async () => {
+        if (browserRuntime) await pageReady;
+        return run(model, runtime);
+      });
       results.set(key(model.name, runtime), result);
       result.catch(() => {}); // awaited by the tests
       previous = result;
@@ -147,7 +132,7 @@ afterAll(async () => {
   const table = await Promise.all(
     rows.map(async ({ name, r, reference }) => {
       const ref = await reference?.catch(() => undefined);
-      const checks: Record<string, QuantityCheck> = typeof r === 'string' || !ref ? {} : checkAll(r.quantities, ref.quantities);
+      const checks: Record<string, QuantityCheck> = typeof r === 'string' || !ref ? {} : checkAll(r.quantities, ref.quantities, TOLERANCE[name.split(' │ ')[1] as RuntimeName]);
       return {
         runtime: name,
         provider: typeof r === 'string' ? 'FAILED' : r.provider,
@@ -159,6 +144,7 @@ afterAll(async () => {
   );
   console.info(`model kinds: parity vs ${REFERENCE} (max |Δ|; ✓ within tolerance, ✗n = n values outside):\n${formatTable(table, quantities)}`);
   await server?.close();
+  await (await browser?.catch(() => undefined))?.close();
 });
 
 /**
@@ -167,12 +153,12 @@ afterAll(async () => {
  * float32 ulp is 4.9e-4, so a different summation order (MLAS vs wasm) moves it by ~3e-3 — an
  * absolute 1e-3 cannot hold there (it does for bernoulli models, log p(x) ≈ −100).
  */
-function ruleOf(quantity: string): Tolerance | 'exact' {
-  return quantity === 'logLikelihood' ? { atol: TOLERANCES.cpu.logLikelihood.atol, rtol: RTOL } : ruleFor(quantity, 'cpu');
+function ruleOf(quantity: string, tolerance: ToleranceClass): Tolerance | 'exact' {
+  return quantity === 'logLikelihood' ? { atol: TOLERANCES[tolerance].logLikelihood.atol, rtol: RTOL } : ruleFor(quantity, tolerance);
 }
 
-function checkAll(quantities: Quantities, reference: Quantities): Record<string, QuantityCheck> {
-  return Object.fromEntries(Object.keys(reference).map((q) => [q, checkQuantity(quantities[q], reference[q]!, ruleOf(q))]));
+function checkAll(quantities: Quantities, reference: Quantities, tolerance: ToleranceClass): Record<string, QuantityCheck> {
+  return Object.fromEntries(Object.keys(reference).map((q) => [q, checkQuantity(quantities[q], reference[q]!, ruleOf(q, tolerance))]));
 }
 
 /** Awaits a runtime's result and checks it against the reference; assertion messages name the numbers. */
@@ -182,7 +168,7 @@ async function conforms(model: ModelKind, runtime: RuntimeName): Promise<Result>
   expect(result.warnings, `${model.name} ${runtime}: warnings`).toEqual([]);
   const reference = await results.get(key(model.name, REFERENCE))!;
   expect(Object.keys(result.quantities)).toEqual(Object.keys(reference.quantities));
-  const failed = Object.entries(checkAll(result.quantities, reference.quantities))
+  const failed = Object.entries(checkAll(result.quantities, reference.quantities, TOLERANCE[runtime]))
     .filter(([, c]) => !c.pass)
     .map(([q, c]) => `${q}: ${c.failures} values outside ${c.rule}, max |Δ| ${c.maxAbsDiff}, worst ${JSON.stringify(c.worst)}`);
   expect(failed, `${model.name}: ${runtime} vs ${REFERENCE}`).toEqual([]);
@@ -226,11 +212,15 @@ describe.each(MODELS)('parity across runtimes: $name', (model) => {
     }
   });
 
-  it('onnxruntime-web wasm in Node', async () => {
-    const result = await conforms(model, 'ort-web wasm (node)');
+  it.each([
+    ['onnxruntime-web wasm in Node', 'ort-web wasm (node)'],
+    ['Chromium, onnxruntime-web wasm', 'chromium wasm'],
+    ['Chromium, onnxruntime-web webgpu (SwiftShader)', 'chromium webgpu'],
+  ] as const)('%s', async (_, runtime) => {
+    const result = await conforms(model, runtime);
     if (result.shiftedMean) {
       const reference = await results.get(key(model.name, REFERENCE))!;
-      const check = checkQuantity(result.shiftedMean, reference.shiftedMean!, ruleOf('decoder.mean'));
+      const check = checkQuantity(result.shiftedMean, reference.shiftedMean!, ruleOf('decoder.mean', TOLERANCE[runtime]));
       expect(check.pass, `decoder.mean with shifted c: max |Δ| ${check.maxAbsDiff}`).toBe(true);
     }
   });

@@ -6,6 +6,7 @@
  */
 import { Vae, type LoadOptions } from '../../src/web.js';
 import { runConformance, type ConformanceInput, type ConformanceResult } from './conformance.js';
+import { modelQuantities, type ModelKindInput, type ModelKindQuantities } from './model-kind-quantities.js';
 
 export interface PageOptions {
   device: 'wasm' | 'webgpu';
@@ -31,6 +32,25 @@ async function vaekitParity(options: PageOptions, input: ConformanceInput): Prom
       userAgent: navigator.userAgent,
       ...(adapter?.info ? { adapter: { vendor: adapter.info.vendor, architecture: adapter.info.architecture, description: adapter.info.description } } : {}),
     });
+  } finally {
+    await vae.dispose();
+  }
+}
+
+/** model-kinds.test.ts in this page: load the fixture at `modelPath` (from the server root) and compute its quantities. */
+async function vaekitModelKind(
+  modelPath: string,
+  options: PageOptions,
+  input: ModelKindInput,
+): Promise<ModelKindQuantities & { provider: string; warnings: string[]; ms: number }> {
+  const warnings: string[] = [];
+  const load: LoadOptions = { device: options.device, strict: true, onWarning: (m) => warnings.push(m) };
+  const vae = await Vae.load(new URL(`/${modelPath}`, location.href), load);
+  try {
+    const started = performance.now();
+    const computed = await modelQuantities(vae, input);
+    const { encoder, decoder } = vae.provider;
+    return { provider: encoder === decoder ? encoder : `encoder ${encoder}, decoder ${decoder}`, ...computed, warnings, ms: performance.now() - started };
   } finally {
     await vae.dispose();
   }
@@ -65,3 +85,4 @@ async function vaekitThroughput(options: PageOptions, run: { batch: number; roun
 
 (globalThis as { vaekitParity?: typeof vaekitParity }).vaekitParity = vaekitParity;
 (globalThis as { vaekitThroughput?: typeof vaekitThroughput }).vaekitThroughput = vaekitThroughput;
+(globalThis as { vaekitModelKind?: typeof vaekitModelKind }).vaekitModelKind = vaekitModelKind;

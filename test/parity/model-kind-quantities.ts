@@ -1,0 +1,54 @@
+/**
+ * The model-kinds parity computation (model-kinds.test.ts): the same quantities for every runtime
+ * on a small conv CVAE and a gaussian-learned MLP. Isomorphic — vaekit's public API only, no
+ * `node:` module — so the browser page bundles it (page-entry.ts) and the Node runners import it.
+ */
+import { samplePrior, type ConditionInput, type Vae } from '../../src/index.js';
+import type { Quantities } from './conformance.js';
+
+/** Real test digits, evenly spaced over the embedded MNIST test split. */
+export const DIGITS = 8;
+/** Prior draws decoded: samplePrior(PRIOR_COUNT, J, { seed }) for each seed. */
+export const PRIOR_SEEDS = [1, 2] as const;
+export const PRIOR_COUNT = 10;
+/** logLikelihood: few importance samples, fixed ε. */
+export const LOG_LIKELIHOOD = { k: 8, seed: 1, stream: 0, offset: 0 } as const;
+
+export interface ModelKindInput {
+  /** DIGITS × 28 × 28 × 1 pixels in [0, 1] (a plain array: it crosses into pages as JSON). */
+  x: number[];
+  labels: number[];
+}
+
+export interface ModelKindQuantities {
+  quantities: Quantities;
+  /** The conditional model's decoder mean with every class shifted by one (for the c check). */
+  shiftedMean?: number[];
+}
+
+/** The same quantities in every runtime: encoder on real digits, decoder on prior draws, log p(x). */
+export async function modelQuantities(vae: Vae, data: ModelKindInput): Promise<ModelKindQuantities> {
+  const J = vae.latentDim;
+  const conditional = vae.manifest.condition !== null;
+  const x = { data: Float32Array.from(data.x), shape: [DIGITS, ...vae.inputShape] };
+  const cx: { c?: ConditionInput } = conditional ? { c: data.labels } : {};
+  const { mu, logvar } = await vae.encode(x, cx);
+  const n = PRIOR_SEEDS.length * PRIOR_COUNT;
+  const z = new Float32Array(n * J);
+  PRIOR_SEEDS.forEach((seed, i) => z.set(samplePrior(PRIOR_COUNT, J, { seed }), i * PRIOR_COUNT * J));
+  const classes = Array.from({ length: n }, (_, i) => i % 10);
+  const decoded = await vae.decode({ data: z, shape: [n, J] }, conditional ? { c: classes } : {});
+  const ll = await vae.logLikelihood(x, { ...LOG_LIKELIHOOD, ...cx });
+  const quantities: Quantities = {
+    'encoder.mu': Array.from(mu.data),
+    'encoder.logvar': Array.from(logvar.data),
+    'decoder.mean': Array.from(decoded.mean.data),
+  };
+  if (decoded.logits) quantities['decoder.logits'] = Array.from(decoded.logits.data);
+  if (decoded.logvarX) quantities['decoder.logvar_x'] = Array.from(decoded.logvarX.data);
+  quantities['logLikelihood'] = Array.from(ll.perExample);
+  if (!conditional) return { quantities };
+  const shifted = await vae.decode({ data: z, shape: [n, J] }, { c: classes.map((c) => (c + 1) % 10), meanOnly: true });
+  return { quantities, shiftedMean: Array.from(shifted.mean.data) };
+}
+

@@ -52,3 +52,22 @@ export async function modelQuantities(vae: Vae, data: ModelKindInput): Promise<M
   return { quantities, shiftedMean: Array.from(shifted.mean.data) };
 }
 
+
+/** A runtime's answer: the quantities, the provider it reports, its load warnings and the time taken. */
+export interface ModelKindRun extends ModelKindQuantities {
+  provider: string;
+  warnings: string[];
+  ms: number;
+}
+
+/** Computes the quantities with a loaded model, then disposes of it. */
+export async function runModelKind(vae: Vae, input: ModelKindInput, warnings: string[]): Promise<ModelKindRun> {
+  try {
+    const started = performance.now();
+    const computed = await modelQuantities(vae, input);
+    const { encoder, decoder } = vae.provider;
+    return { provider: encoder === decoder ? encoder : `encoder ${encoder}, decoder ${decoder}`, ...computed, warnings, ms: performance.now() - started };
+  } finally {
+    await vae.dispose();
+  }
+}

@@ -21,7 +21,7 @@ import { launchChromium } from '../browser/chromium.js';
 import { ROOT, bundlePageRunner } from './bundle.js';
 import { RTOL, TOLERANCES, checkQuantity, formatCell, formatTable, ruleFor, type QuantityCheck, type Tolerance, type ToleranceClass } from './compare.js';
 import type { Quantities } from './conformance.js';
-import { DIGITS, PRIOR_COUNT, PRIOR_SEEDS, modelQuantities, type ModelKindInput } from './model-kind-quantities.js';
+import { DIGITS, PRIOR_COUNT, PRIOR_SEEDS, runModelKind, type ModelKindInput } from './model-kind-quantities.js';
 import { runModelKindPage } from './runners/browser.js';
 
 const FIXTURES = 'test/fixtures/models/';
@@ -89,14 +89,7 @@ async function run(model: ModelKind, runtime: RuntimeName): Promise<Result> {
     runtime === 'ort-node cpu'
       ? await Vae.load(fileURLToPath(new URL(`../../${FIXTURES}${model.name}/`, import.meta.url)), { ...options, runtime: ortNodeBackend, device: 'cpu' })
       : await Vae.load(new URL(`${FIXTURES}${model.name}/`, server!.url), { ...options, runtime: ortWebBackend, device: 'wasm' });
-  try {
-    const started = performance.now();
-    const computed = await modelQuantities(vae, input);
-    const { encoder, decoder } = vae.provider;
-    return { provider: encoder === decoder ? encoder : `encoder ${encoder}, decoder ${decoder}`, ...computed, warnings, ms: performance.now() - started };
-  } finally {
-    await vae.dispose();
-  }
+  return runModelKind(vae, input, warnings);
 }
 
 beforeAll(async () => {

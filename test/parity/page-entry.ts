@@ -6,7 +6,7 @@
  */
 import { Vae, type LoadOptions } from '../../src/web.js';
 import { runConformance, type ConformanceInput, type ConformanceResult } from './conformance.js';
-import { modelQuantities, type ModelKindInput, type ModelKindQuantities } from './model-kind-quantities.js';
+import { runModelKind, type ModelKindInput, type ModelKindRun } from './model-kind-quantities.js';
 
 export interface PageOptions {
   device: 'wasm' | 'webgpu';
@@ -42,18 +42,11 @@ async function vaekitModelKind(
   modelPath: string,
   options: PageOptions,
   input: ModelKindInput,
-): Promise<ModelKindQuantities & { provider: string; warnings: string[]; ms: number }> {
+): Promise<ModelKindRun> {
   const warnings: string[] = [];
   const load: LoadOptions = { device: options.device, strict: true, onWarning: (m) => warnings.push(m) };
   const vae = await Vae.load(new URL(`/${modelPath}`, location.href), load);
-  try {
-    const started = performance.now();
-    const computed = await modelQuantities(vae, input);
-    const { encoder, decoder } = vae.provider;
-    return { provider: encoder === decoder ? encoder : `encoder ${encoder}, decoder ${decoder}`, ...computed, warnings, ms: performance.now() - started };
-  } finally {
-    await vae.dispose();
-  }
+  return runModelKind(vae, input, warnings);
 }
 
 /** Batch-256 decode throughput in this page (bench/browser-decode.ts): median samples/s over rounds. */

@@ -123,12 +123,6 @@ export async function saveCheckpoint(
   }
 }
 
-/** The state (config, epoch, history…) of the checkpoint `runDir/checkpoint.json` points at, without its tensors. */
-export async function loadCheckpointState(runDir: string): Promise<CheckpointState> {
-  const folder = await checkpointFolder(runDir);
-  return JSON.parse(await readFile(join(folder, 'state.json'), 'utf8')) as CheckpointState;
-}
-
 async function checkpointFolder(runDir: string): Promise<string> {
   let pointer: { format?: string; folder?: string };
   try {

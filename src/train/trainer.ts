@@ -7,7 +7,7 @@ import { writeFileAtomic } from './atomic-write.js';
 import { selectBackend, type TrainBackend } from './backend/select-backend.js';
 import { adversarialStep, type AdversarialContext } from './adversarial-step.js';
 import {
-  loadCheckpoint, loadCheckpointState, restoreOptimizer, saveCheckpoint, type CheckpointModels, type CheckpointOptimizers,
+  loadCheckpoint, restoreOptimizer, saveCheckpoint, type CheckpointModels, type CheckpointOptimizers,
 } from './checkpoint.js';
 import { DEFAULTS, resolveTrainConfig, type TrainConfig, type TrainConfigInput } from './config.js';
 import { loadDataset, subsetDataset } from './data/load-dataset.js';
@@ -93,7 +93,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const config = resolveTrainConfig(options);
   const runDir = resolve(options.out);
   await ensureWritable(runDir);
-  const backend = await selectBackend(options.backend ?? 'auto', { unsuitable: unsuitableBackends(config) });
+  const backend = await selectBackend(options.backend ?? 'auto');
   const dataset = subsetDataset(options.dataset ?? (await loadDataset(config.data, config.dataOptions ?? {})), config);
   const [lo, hi] = dataset.valueRange;
   if (config.likelihood.kind === 'bernoulli' && (lo < 0 || hi > 1)) {
@@ -136,9 +136,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
  */
 export async function resumeTraining(runDirInput: string, options: ResumeOptions = {}): Promise<TrainResult> {
   const runDir = resolve(runDirInput);
-  // The config decides which backends can train the model; the tensors need the backend first.
-  const state = await loadCheckpointState(runDir);
-  const backend = await selectBackend(options.backend ?? 'auto', { unsuitable: unsuitableBackends(state.config) });
+  // The checkpoint's tensors need the backend first.
+  const backend = await selectBackend(options.backend ?? 'auto');
   const checkpoint = await loadCheckpoint(runDir);
   // Runs written before the AAE existed record no objective.
   const saved = checkpoint.state.config;
@@ -163,13 +162,6 @@ export async function resumeTraining(runDirInput: string, options: ResumeOptions
     samplerPosition: checkpoint.state.samplerPosition, history: [...checkpoint.state.history], onEvent: options.onEvent,
     stopAfterEpochs: options.stopAfterEpochs,
   });
-}
-
-/** Backends that cannot train `config`'s model, with the reason (printed when auto passes them over). */
-function unsuitableBackends(_config: TrainConfig): Partial<Record<TrainBackend, string>> {
-  // None today: conv trains on wasm too, since selectBackend installs vaekit's Conv2DBackpropFilter
-  // kernel, which tfjs-backend-wasm 4.22 lacks (backend/conv2d-backprop-filter.ts).
-  return {};
 }
 
 const isUnitRange = (range: [number, number]) => range[0] === 0 && range[1] === 1;

@@ -58,7 +58,6 @@ function reason(error: unknown): string {
  */
 export async function selectBackend(
   requested: TrainBackend | 'auto' = 'auto',
-  options: { unsuitable?: Partial<Record<TrainBackend, string>> } = {},
 ): Promise<SelectedBackend> {
   if (requested !== 'auto' && !TRAIN_BACKENDS.includes(requested)) {
     throw new VaekitError(
@@ -66,17 +65,9 @@ export async function selectBackend(
       `'backend' must be one of auto, ${TRAIN_BACKENDS.join(', ')}; found ${JSON.stringify(requested)}`,
     );
   }
-  const unsuitable = options.unsuitable ?? {};
-  if (requested !== 'auto' && unsuitable[requested]) {
-    throw new VaekitError('backend-unavailable', `'backend' ${requested} cannot run this model: ${unsuitable[requested]}`);
-  }
   const candidates = requested === 'auto' ? [...TRAIN_BACKENDS] : [requested];
   const skipped: string[] = [];
   for (const name of candidates) {
-    if (unsuitable[name]) {
-      skipped.push(`${name}: ${unsuitable[name]}`);
-      continue;
-    }
     try {
       await activate(name);
       return { name, skipped };

@@ -223,6 +223,7 @@ async function runEpochs(run: RunState): Promise<TrainResult> {
     testCount: dataset.test.count, batchesPerEpoch: batches, resumedFromEpoch: run.startEpoch,
   });
   const xBatch = new Float32Array(config.batchSize * features);
+  let lastEvaluation: { test: SplitEvaluation; match: LatentMatch } | undefined;
   for (let epoch = run.startEpoch + 1; epoch <= lastEpoch; epoch++) {
     const epochStart = performance.now();
     const order = seededPermutation(trainCount, { seed: config.seed, stream: STREAMS.shuffle, offset: (epoch - 1) * trainCount });
@@ -262,6 +263,7 @@ async function runEpochs(run: RunState): Promise<TrainResult> {
     emit({ type: 'phase', phase: 'evaluate', epoch });
     const test = evaluateTest(config, dataset, models, epoch);
     const match = testLatentMatch(config, dataset, test);
+    lastEvaluation = { test, match };
     const metrics: EpochMetrics = {
       epoch,
       trainNegElbo: negElboSum / trainCount,
@@ -290,18 +292,25 @@ async function runEpochs(run: RunState): Promise<TrainResult> {
     disposeOptimizers(run.optimizers);
     return { runDir, backend: run.backend, config, history, final: null, files: await listRun(runDir), models, dataset };
   }
-  const final = await finish(run, history, emit);
+  const final = await finish(run, history, emit, lastEvaluation);
   disposeOptimizers(run.optimizers);
   return { runDir, backend: run.backend, config, history, final, files: await listRun(runDir), models, dataset };
 }
 
-async function finish(run: RunState, history: EpochMetrics[], emit: (event: TrainEvent) => void): Promise<FinalMetrics> {
+async function finish(
+  run: RunState,
+  history: EpochMetrics[],
+  emit: (event: TrainEvent) => void,
+  lastEvaluation: { test: SplitEvaluation; match: LatentMatch } | undefined,
+): Promise<FinalMetrics> {
   const { config, dataset, models, runDir } = run;
   const J = config.architecture.latentDim;
   const last = history[history.length - 1]!;
-  // The last epoch's evaluation again (same ε): its latents, which the history does not keep.
-  const test = evaluateTest(config, dataset, models, config.epochs);
-  const match = testLatentMatch(config, dataset, test);
+  // A run resumed at its last epoch trained no epoch in this call: evaluate it again (same ε).
+  const { test, match } = lastEvaluation ?? (() => {
+    const again = evaluateTest(config, dataset, models, config.epochs);
+    return { test: again, match: testLatentMatch(config, dataset, again) };
+  })();
   let nll: number | null = null;
   if (config.iwaeSamples > 0) {
     emit({ type: 'phase', phase: 'iwae', done: 0, total: dataset.test.count });

@@ -12,7 +12,7 @@ import { featureCount, gatherRows } from '../src/train/data/dataset.js';
 import { loadFashionMnist } from '../src/train/data/fashion-mnist.js';
 import { seededPermutation } from '../src/train/data/shuffle.js';
 import { buildVae, describeArchitecture } from '../src/train/model/build.js';
-import { trainStep, type StepContext } from '../src/train/train-step.js';
+import { trainStep, trainableVariables, type StepContext } from '../src/train/train-step.js';
 import { choice, option } from './options.js';
 
 const MODEL = choice('model', ['mlp', 'conv'] as const, 'mlp');
@@ -35,7 +35,7 @@ const models = buildVae(config.architecture, {
 const optimizer = tf.train.adam(config.learningRate, 0.9, 0.999, 1e-8);
 const ctx: StepContext = {
   encoder: models.encoder, decoder: models.decoder, optimizer,
-  variables: [...models.encoder.trainableWeights, ...models.decoder.trainableWeights].map((w) => w.read() as tf.Variable),
+  variables: trainableVariables(models.encoder, models.decoder),
   likelihood: config.likelihood, shape: data.shape, latentDim: J, mcSamples: 1, freeBits: 0,
 };
 const order = seededPermutation(data.train.count, { seed: 1, stream: 1, offset: 0 });

@@ -15,8 +15,8 @@ import { featureCount, gatherRows } from '../src/train/data/dataset.js';
 import { loadEmbeddedMnist } from '../src/train/data/mnist-embedded.js';
 import { seededPermutation } from '../src/train/data/shuffle.js';
 import { buildVae } from '../src/train/model/build.js';
-import { trainStep, type StepContext } from '../src/train/train-step.js';
-import { adversarialStep, type AdversarialContext } from '../src/train/adversarial-step.js';
+import { trainStep, trainableVariables, type StepContext } from '../src/train/train-step.js';
+import { adversarialAdam, adversarialStep, createAdversarialContext, type AdversarialContext } from '../src/train/adversarial-step.js';
 import { buildDiscriminator } from '../src/train/model/discriminator.js';
 import { option } from './options.js';
 
@@ -39,17 +39,16 @@ function makeStepper(objective: 'elbo' | 'aae' = 'elbo') {
   const optimizer = tf.train.adam(config.learningRate, 0.9, 0.999, 1e-8);
   const ctx: StepContext = {
     encoder: models.encoder, decoder: models.decoder, optimizer,
-    variables: [...models.encoder.trainableWeights, ...models.decoder.trainableWeights].map((w) => w.read() as tf.Variable),
+    variables: trainableVariables(models.encoder, models.decoder),
     likelihood: config.likelihood, shape: mnist.shape, latentDim: J, mcSamples: 1, freeBits: 0,
   };
   const discriminator = objective === 'aae' ? buildDiscriminator(J, 1) : null;
-  const adversarialOptimizers = discriminator ? [tf.train.adam(5e-4, 0.5, 0.999, 1e-8), tf.train.adam(5e-4, 0.5, 0.999, 1e-8)] : [];
-  const weights = (m: { trainableWeights: Array<{ read(): tf.Tensor }> }) => m.trainableWeights.map((w) => w.read() as tf.Variable);
+  const adversarialOptimizers = discriminator ? [adversarialAdam(config.adversarialLearningRate), adversarialAdam(config.adversarialLearningRate)] : [];
   const adversarial: AdversarialContext | null = discriminator
-    ? {
+    ? createAdversarialContext({
         encoder: models.encoder, discriminator, discriminatorOptimizer: adversarialOptimizers[0]!, generatorOptimizer: adversarialOptimizers[1]!,
-        encoderVariables: weights(models.encoder), discriminatorVariables: weights(discriminator), shape: mnist.shape, latentDim: J,
-      }
+        shape: mnist.shape, latentDim: J,
+      })
     : null;
   const sampler = new NormalSampler({ seed: 1, stream: 0 });
   let cursor = 0;

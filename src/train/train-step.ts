@@ -3,6 +3,11 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { learnedLogvar, likelihoodOutput } from './evaluate.js';
 import { klPerDimension, logLikelihood, type Likelihood } from './likelihood.js';
 
+/** The weights an optimizer moves, of one or more models, as the variables `minimize` takes. */
+export function trainableVariables(...models: tfl.LayersModel[]): tf.Variable[] {
+  return models.flatMap((model) => model.trainableWeights.map((w) => w.read() as tf.Variable));
+}
+
 export interface StepInput {
   /** Batch of n examples, n × prod(shape) values. */
   x: Float32Array;

@@ -5,7 +5,7 @@ import { VaekitError } from '../errors.js';
 import { NormalSampler } from '../sampler/index.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { selectBackend, type TrainBackend } from './backend/select-backend.js';
-import { adversarialStep, type AdversarialContext } from './adversarial-step.js';
+import { adversarialAdam, adversarialStep, createAdversarialContext, type AdversarialContext } from './adversarial-step.js';
 import {
   loadCheckpoint, restoreOptimizer, saveCheckpoint, type CheckpointModels, type CheckpointOptimizers,
 } from './checkpoint.js';
@@ -26,7 +26,7 @@ import { saveLayersModel } from './model/model-artifacts.js';
 import { initializeOutputBiasFromData } from './model/output-bias.js';
 import { writeRunPictures } from './run-pictures.js';
 import { STREAMS } from './streams.js';
-import { trainStep, type StepContext } from './train-step.js';
+import { trainStep, trainableVariables, type StepContext } from './train-step.js';
 import type { TrainEvent } from './train-events.js';
 
 export interface TrainOptions extends TrainConfigInput {
@@ -169,9 +169,7 @@ const isUnitRange = (range: [number, number]) => range[0] === 0 && range[1] === 
 function createOptimizers(config: TrainConfig): CheckpointOptimizers {
   // ε = 1e-8 as PyTorch's Adam (tfjs would use the backend's 1e-7).
   const adam = () => tf.train.adam(config.learningRate, 0.9, 0.999, 1e-8);
-  // β₁ = 0.5 for the adversarial pair, as GANs are usually trained (DCGAN): with 0.9 the
-  // discriminator's momentum overshoots and it wins outright (measured: D loss → 0.05).
-  const adv = () => tf.train.adam(config.adversarialLearningRate, 0.5, 0.999, 1e-8);
+  const adv = () => adversarialAdam(config.adversarialLearningRate);
   return config.objective === 'aae' ? { model: adam(), discriminator: adv(), generator: adv() } : { model: adam() };
 }
 
@@ -207,7 +205,7 @@ async function runEpochs(run: RunState): Promise<TrainResult> {
   const classes = conditionClasses(config, dataset);
   const trainCount = dataset.train.count;
   const batches = Math.ceil(trainCount / config.batchSize);
-  const variables = [...models.encoder.trainableWeights, ...models.decoder.trainableWeights].map((w) => w.read() as tf.Variable);
+  const variables = trainableVariables(models.encoder, models.decoder);
   const ctx: StepContext = {
     encoder: models.encoder, decoder: models.decoder, optimizer: run.optimizers.model, variables,
     likelihood: config.likelihood, shape: dataset.shape, latentDim: J, mcSamples: config.mcSamples, freeBits: config.freeBits,
@@ -369,12 +367,9 @@ function adversarialContext(run: RunState, shape: number[]): AdversarialContext 
   if (!discriminator || !discriminatorOptimizer || !generatorOptimizer) {
     throw new VaekitError('checkpoint-mismatch', "objective 'aae' needs a discriminator and its optimizers; the run holds none");
   }
-  const weights = (model: { trainableWeights: Array<{ read(): tf.Tensor }> }) => model.trainableWeights.map((w) => w.read() as tf.Variable);
-  return {
-    encoder: run.models.encoder, discriminator, discriminatorOptimizer, generatorOptimizer,
-    encoderVariables: weights(run.models.encoder), discriminatorVariables: weights(discriminator),
-    shape, latentDim: run.config.architecture.latentDim,
-  };
+  return createAdversarialContext({
+    encoder: run.models.encoder, discriminator, discriminatorOptimizer, generatorOptimizer, shape, latentDim: run.config.architecture.latentDim,
+  });
 }
 
 async function listRun(runDir: string): Promise<string[]> {

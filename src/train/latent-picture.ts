@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import type { TrainConfig } from './config.js';
-import { featureCount, type Dataset } from './data/dataset.js';
+import type { Dataset } from './data/dataset.js';
 import type { SplitEvaluation } from './evaluate.js';
 import type { LatentMatch } from './latent-match.js';
-import { describeArchitecture } from './model/build.js';
 import { writeLatentHistograms } from './report/index.js';
+import { describeRun } from './run-pictures.js';
 
 export const LATENT_PICTURE = 'latent-match.png';
 
@@ -14,9 +14,7 @@ export async function writeLatentPicture(
   run: { config: TrainConfig; dataset: Dataset; test: SplitEvaluation; match: LatentMatch; epoch: number },
 ): Promise<void> {
   const { config, dataset } = run;
-  const model = describeArchitecture(config.architecture, featureCount(dataset));
-  const objective = config.objective === 'aae' ? 'adversarial autoencoder' : 'VAE';
   await writeLatentHistograms(join(runDir, LATENT_PICTURE), run.test.latents, dataset.test.count, config.architecture.latentDim, run.match, {
-    subtitle: `${config.data} · ${model} · ${config.likelihood.kind} · ${objective} · seed ${config.seed} · epoch ${run.epoch}`,
+    subtitle: `${describeRun(config, dataset)} · epoch ${run.epoch}`,
   });
 }

@@ -16,6 +16,12 @@ const RECONSTRUCTIONS = 32;
 /** Temperature of a CVAE's per-class sample grid. */
 const CLASS_GRID_TEMPERATURE = 0.6;
 
+/** A picture's caption of the run, e.g. `mnist · MLP 784-400-20 · bernoulli · seed 1` (AAE runs say so). */
+export function describeRun(config: TrainConfig, dataset: Dataset): string {
+  const objective = config.objective === 'aae' ? ' · adversarial autoencoder' : '';
+  return `${config.data} · ${describeArchitecture(config.architecture, featureCount(dataset))} · ${config.likelihood.kind}${objective} · seed ${config.seed}`;
+}
+
 /** The decoder's `mean` output (by name: it follows `logits`, or precedes `logvar_x`). */
 function decodeMean(models: VaeModels, z: tf.Tensor, c?: tf.Tensor): Float32Array {
   return tf.tidy(() => {
@@ -37,7 +43,7 @@ export async function writeRunPictures(
   const { history, models, dataset, config } = run;
   const files = ['loss-curve.png'];
   await writeLossCurve(join(runDir, 'loss-curve.png'), history, {
-    title: `${config.data} · ${describeArchitecture(config.architecture, featureCount(dataset))} · ${config.likelihood.kind} · seed ${config.seed}`,
+    title: describeRun(config, dataset),
   });
   if (dataset.layout !== 'hwc') return files;
   const [height, width, channels] = dataset.shape as [number, number, 1 | 3];

@@ -36,7 +36,11 @@ export type VaekitErrorCode =
   /** A graph that ONNX Runtime cannot load (corrupt or truncated). */
   | 'corrupt-graph'
   /** A manifest that is not valid vaekit.json, or of an unknown format version. */
-  | 'invalid-manifest';
+  | 'invalid-manifest'
+  /** A graph that would make ONNX Runtime read outside the model (external data files). */
+  | 'unsafe-graph'
+  /** An output folder that holds files vaekit did not write: refused rather than overwritten. */
+  | 'refused-overwrite';
 
 export class VaekitError extends Error {
   readonly code: VaekitErrorCode;

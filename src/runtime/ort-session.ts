@@ -17,11 +17,20 @@ export interface OrtSessionLike {
 }
 
 /**
+ * `data`, or a copy of it when it lives in a SharedArrayBuffer: onnxruntime refuses those with a
+ * bare "Invalid argument". The copy is one chunk of one call, never a whole input.
+ */
+function unshared(data: Float32Array): Float32Array {
+  return typeof SharedArrayBuffer !== 'undefined' && data.buffer instanceof SharedArrayBuffer ? new Float32Array(data) : data;
+}
+
+/**
  * A GraphSession over an onnxruntime session: checks feeds, wraps Float32Arrays as float32
  * tensors (`makeTensor`, from the adapter's own onnxruntime package), returns plain arrays.
  */
 export class OrtSession implements GraphSession {
   private released = false;
+  private readonly running = new Set<Promise<unknown>>();
 
   constructor(
     private readonly backend: string,
@@ -42,8 +51,15 @@ export class OrtSession implements GraphSession {
     if (this.released) throw new VaekitError('disposed', `run() called after release() of this ${this.backend} session`);
     checkFeeds(this.session.inputNames, feeds);
     const tensors: Record<string, unknown> = {};
-    for (const [name, t] of Object.entries(feeds)) tensors[name] = this.makeTensor(t.data, t.dims);
-    const results = outputs ? await this.session.run(tensors, [...outputs]) : await this.session.run(tensors);
+    for (const [name, t] of Object.entries(feeds)) tensors[name] = this.makeTensor(unshared(t.data), t.dims);
+    const running = outputs ? this.session.run(tensors, [...outputs]) : this.session.run(tensors);
+    this.running.add(running);
+    let results: Record<string, OrtTensorLike>;
+    try {
+      results = await running;
+    } finally {
+      this.running.delete(running);
+    }
     const out: Record<string, TensorData> = {};
     for (const [name, t] of Object.entries(results)) {
       if (t.type !== 'float32') {
@@ -56,9 +72,11 @@ export class OrtSession implements GraphSession {
     return out;
   }
 
+  /** Waits for the runs in progress (onnxruntime fails them otherwise), then releases the session. */
   async release(): Promise<void> {
     if (this.released) return;
     this.released = true;
+    await Promise.allSettled([...this.running]);
     await this.session.release();
   }
 }

@@ -1,4 +1,4 @@
-import { VaekitError } from '../errors.js';
+import { VaekitError, describeValue } from '../errors.js';
 import type { VaeManifest } from '../manifest/schema.js';
 import type { VaeTensor } from './tensor.js';
 
@@ -19,16 +19,27 @@ export function conditionRows(manifest: VaeManifest, c: ConditionInput | undefin
   if (c === undefined) {
     throw new VaekitError('condition-mismatch', `'c' is required: model '${manifest.name}' is conditional on ${classes} classes (${condition.labels.slice(0, 5).join(', ')}${classes > 5 ? ', …' : ''}); found none`);
   }
+  if (c === null || (typeof c !== 'number' && typeof c !== 'object')) {
+    throw new VaekitError('invalid-argument', `'c' must be class indices or one-hot rows { data, shape }; found ${describeValue(c)}`);
+  }
   if (typeof c === 'object' && 'shape' in c && 'data' in c) {
-    if (c.shape.length !== 2 || c.shape[1] !== classes || (c.shape[0] !== n && c.shape[0] !== 1)) {
-      throw new VaekitError('shape-mismatch', `'c.shape' must be [${n}, ${classes}] (one-hot rows); found [${c.shape.join(', ')}]`);
+    if (!Array.isArray(c.shape) || c.shape.length !== 2 || c.shape[1] !== classes || (c.shape[0] !== n && c.shape[0] !== 1)) {
+      throw new VaekitError('shape-mismatch', `'c.shape' must be [${n}, ${classes}] (one-hot rows); found ${Array.isArray(c.shape) ? `[${c.shape.join(', ')}]` : describeValue(c.shape)}`);
     }
+    if (!(c.data instanceof Float32Array) || c.data.length !== c.shape[0] * classes) {
+      throw new VaekitError('dtype-mismatch', `'c.data' must be a Float32Array of ${c.shape[0] * classes} values; found ${describeValue(c.data)}`);
+    }
+    const bad = c.data.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new VaekitError('non-finite', `'c.data' must be finite; found ${c.data[bad]} at flat index ${bad}`);
     if (c.shape[0] === n) return c.data;
     const out = new Float32Array(n * classes);
     for (let i = 0; i < n; i++) out.set(c.data, i * classes);
     return out;
   }
-  const labels = typeof c === 'number' ? Array.from({ length: n }, () => c) : Array.from(c);
+  if (typeof c === 'object' && !Array.isArray(c) && !ArrayBuffer.isView(c)) {
+    throw new VaekitError('invalid-argument', `'c' must be class indices or one-hot rows { data, shape }; found ${describeValue(c)}`);
+  }
+  const labels = typeof c === 'number' ? [c] : Array.from(c);
   if (labels.length !== n && labels.length !== 1) {
     throw new VaekitError('shape-mismatch', `'c' must hold 1 or ${n} class indices; found ${labels.length}`);
   }

@@ -1,8 +1,15 @@
 import { VaekitError } from '../errors.js';
+import { checkCount, checkFiniteNumbers, maxResultRows, MAX_RESULT_FLOATS, resultLimitReason } from './arguments.js';
 
-function checkPair(a: Float32Array, b: Float32Array): void {
+function checkVector(v: unknown, name: string): void {
+  checkFiniteNumbers(v, name, MAX_RESULT_FLOATS, 'one latent vector');
+}
+
+function checkPair(a: Float32Array, b: Float32Array, names = ['a', 'b']): void {
+  checkVector(a, names[0]!);
+  checkVector(b, names[1]!);
   if (a.length !== b.length) {
-    throw new VaekitError('shape-mismatch', `'a' and 'b' must be latent vectors of one size; found ${a.length} and ${b.length}`);
+    throw new VaekitError('shape-mismatch', `'${names[0]}' and '${names[1]}' must be latent vectors of one size; found ${a.length} and ${b.length}`);
   }
 }
 
@@ -10,6 +17,7 @@ function checkPair(a: Float32Array, b: Float32Array): void {
 export function lerp(a: Float32Array, b: Float32Array, steps: number): Float32Array {
   checkPair(a, b);
   const J = a.length;
+  checkCount(steps, 'steps', maxResultRows(J), resultLimitReason(J));
   const out = new Float32Array(steps * J);
   for (let s = 0; s < steps; s++) {
     const t = steps === 1 ? 0 : s / (steps - 1);
@@ -25,6 +33,7 @@ export function lerp(a: Float32Array, b: Float32Array, steps: number): Float32Ar
 export function slerp(a: Float32Array, b: Float32Array, steps: number): Float32Array {
   checkPair(a, b);
   const J = a.length;
+  checkCount(steps, 'steps', maxResultRows(J), resultLimitReason(J));
   let dot = 0, na = 0, nb = 0;
   for (let j = 0; j < J; j++) {
     dot += a[j]! * b[j]!;
@@ -46,9 +55,18 @@ export function slerp(a: Float32Array, b: Float32Array, steps: number): Float32A
 
 /** A rows × cols grid blending four corner latents bilinearly: [rows·cols, J], row-major. */
 export function cornerGrid(corners: [Float32Array, Float32Array, Float32Array, Float32Array], rows: number, cols: number): Float32Array {
+  if (!Array.isArray(corners) || corners.length !== 4) {
+    throw new VaekitError('invalid-argument', `'corners' must be 4 latent vectors; found ${Array.isArray(corners) ? `${corners.length}` : typeof corners}`);
+  }
   const [tl, tr, bl, br] = corners;
-  [tr, bl, br].forEach((c) => checkPair(tl, c));
+  [tr, bl, br].forEach((c, i) => checkPair(tl, c, ['corners[0]', `corners[${i + 1}]`]));
   const J = tl.length;
+  const limit = maxResultRows(J);
+  checkCount(rows, 'rows', limit, resultLimitReason(J));
+  checkCount(cols, 'cols', limit, resultLimitReason(J));
+  if (rows * cols > limit) {
+    throw new VaekitError('invalid-argument', `'rows × cols' must be at most ${limit} (${resultLimitReason(J)}); found ${rows} × ${cols} = ${rows * cols}`);
+  }
   const out = new Float32Array(rows * cols * J);
   for (let r = 0; r < rows; r++) {
     const v = rows === 1 ? 0 : r / (rows - 1);
@@ -66,6 +84,8 @@ export function cornerGrid(corners: [Float32Array, Float32Array, Float32Array, F
 
 /** Copies of `z` with dimension `dim` set to each of `values`: [values.length, J]. */
 export function traverseLatent(z: Float32Array, dim: number, values: ArrayLike<number>): Float32Array {
+  checkVector(z, 'z');
+  checkFiniteNumbers(values, 'values', maxResultRows(z.length), resultLimitReason(z.length));
   if (!Number.isInteger(dim) || dim < 0 || dim >= z.length) {
     throw new VaekitError('invalid-argument', `'dim' must be an integer in [0, ${z.length - 1}]; found ${dim}`);
   }

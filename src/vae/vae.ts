@@ -1,17 +1,25 @@
-import { VaekitError } from '../errors.js';
+import { VaekitError, describeValue } from '../errors.js';
 import { parseManifest, verifyGraphIntegrity } from '../manifest/index.js';
 import type { VaeManifest } from '../manifest/schema.js';
 import type { GraphSession, RuntimeBackend, SessionOptions, TensorData } from '../runtime/backend.js';
 import { getDefaultRuntime } from '../runtime/registry.js';
 import { fillStandardNormal, reparameterize, samplePrior } from '../sampler/index.js';
+import { checkOffset, checkSeed, checkStream } from '../sampler/validate.js';
+import {
+  DEFAULT_SCORING_BATCH, MAX_IMPORTANCE_SAMPLES, MAX_SCORING_BATCH,
+  checkCallback, checkCount, checkFiniteNumbers, checkOptionsObject, checkTemperature, maxResultRows, resultLimitReason,
+} from './arguments.js';
 import { runBatched } from './batched-run.js';
 import { conditionRows, type ConditionInput } from './conditions.js';
 import { toBatch, type ExamplesInput } from './inputs.js';
 import { cornerGrid, lerp, slerp, traverseLatent } from './latent.js';
 import { LikelihoodScorer } from './likelihood-scorer.js';
 import { openModelSource, type ModelSource } from './model-source.js';
-import { importanceSampled, klPerExample } from './scoring.js';
+import { elboTerms, importanceSampled, type ScoreContext, type ScoreStream } from './scoring.js';
+import type { DecodeResult, ElboResult, EncodeResult, LatentsAndDecoded, ScoreResult } from './results.js';
 import { product, type VaeTensor } from './tensor.js';
+
+export type { DecodeResult, ElboResult, EncodeResult, LatentsAndDecoded, ScoreResult } from './results.js';
 
 export interface LoadOptions extends SessionOptions {
   /** The ONNX Runtime adapter; default: the one the package entry registered (Node or browser). */
@@ -30,37 +38,6 @@ export interface RandomOptions {
   offset?: number;
 }
 
-export interface EncodeResult {
-  mu: VaeTensor;
-  logvar: VaeTensor;
-  /** z = μ + exp(½·logvar)·(τ·ε), with `sample: true`. */
-  z?: VaeTensor;
-}
-
-export interface DecodeResult {
-  /** E[x|z]: sigmoid probabilities (bernoulli) or the Gaussian mean, shaped like the input. */
-  mean: VaeTensor;
-  logits?: VaeTensor;
-  logvarX?: VaeTensor;
-}
-
-export interface LatentsAndDecoded extends DecodeResult {
-  z: VaeTensor;
-}
-
-export interface ScoreResult {
-  /** One value per example, nats. */
-  perExample: Float64Array;
-  /** Their mean. */
-  mean: number;
-}
-
-export interface ElboResult extends ScoreResult {
-  /** E_q log p(x|z) per example (one ε draw). */
-  logLikelihood: Float64Array;
-  kl: Float64Array;
-}
-
 /**
  * A trained VAE: an encoder and a decoder ONNX graph described by a vaekit.json manifest, run by
  * ONNX Runtime; every random draw comes from vaekit's seeded sampler.
@@ -77,6 +54,9 @@ export interface ElboResult extends ScoreResult {
  */
 export class Vae {
   private disposed = false;
+  /** Calls running now: dispose() waits for them before it releases the sessions. */
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private released: Promise<void> | null = null;
 
   private constructor(
     readonly manifest: VaeManifest,
@@ -149,7 +129,150 @@ export class Vae {
 
   /** μ and logvar of q(z|x); with `sample: true` also z drawn with the shared sampler. */
   async encode(x: ExamplesInput, options: RandomOptions & { c?: ConditionInput; sample?: boolean; temperature?: number } = {}): Promise<EncodeResult> {
-    this.checkAlive('encode');
+    return this.track('encode', () => this.encodeExamples(x, checkOptionsObject(options)));
+  }
+
+  /**
+   * p(x|z): the decoder's mean (and logits or logvar_x), shaped [N, …input shape]. `meanOnly`
+   * computes and returns just the mean (faster for large batches). Each result is held in memory:
+   * at most ⌊2^28 / features⌋ rows of z (342 392 for 28×28×1 images), else `invalid-argument`.
+   */
+  async decode(z: ExamplesInput, options: { c?: ConditionInput; meanOnly?: boolean } = {}): Promise<DecodeResult> {
+    return this.track('decode', async () => {
+      const o = checkOptionsObject(options);
+      const latents = toBatch(z, [this.latentDim], 'z');
+      const n = latents.shape[0]!;
+      if (n > this.maxRows) {
+        throw new VaekitError('invalid-argument', `'z' must hold at most ${this.maxRows} latent vectors (${resultLimitReason(this.rowFloats)}); found ${n}`);
+      }
+      return this.decodeRows(latents.data, conditionRows(this.manifest, o.c, n), n, o.meanOnly ? ['mean'] : undefined);
+    });
+  }
+
+  /** n draws from the prior, z = τ·ε, decoded; n ≤ ⌊2^28 / features⌋ (342 392 for 28×28×1). */
+  async sample(n: number, options: RandomOptions & { temperature?: number; c?: ConditionInput } = {}): Promise<LatentsAndDecoded> {
+    return this.track('sample', async () => {
+      const o = checkOptionsObject(options);
+      this.resultCount(n, 'n');
+      const z = samplePrior(n, this.latentDim, { ...this.random(o, n * this.latentDim), temperature: checkTemperature(o.temperature) });
+      return this.decodeLatents(z, n, o.c);
+    });
+  }
+
+  /** The decoder's mean at z = μ(x) (or at a sampled z with `sample: true`). */
+  async reconstruct(x: ExamplesInput, options: RandomOptions & { c?: ConditionInput; sample?: boolean } = {}): Promise<VaeTensor> {
+    return this.track('reconstruct', async () => {
+      const o = checkOptionsObject(options);
+      const encoded = await this.encodeExamples(x, o);
+      const z = o.sample ? encoded.z! : encoded.mu;
+      return (await this.decodeRows(z.data, conditionRows(this.manifest, o.c, z.shape[0]!), z.shape[0]!)).mean;
+    });
+  }
+
+  /** `steps` latents from a to b (lerp, or slerp for Gaussian latents), decoded; steps ≤ ⌊2^28 / features⌋. */
+  async interpolate(a: ArrayLike<number>, b: ArrayLike<number>, steps: number, options: { method?: 'lerp' | 'slerp'; c?: ConditionInput } = {}): Promise<LatentsAndDecoded> {
+    return this.track('interpolate', async () => {
+      const o = checkOptionsObject(options);
+      this.resultCount(steps, 'steps');
+      const method = o.method ?? 'lerp';
+      if (method !== 'lerp' && method !== 'slerp') throw new VaekitError('invalid-argument', `'method' must be lerp or slerp; found ${JSON.stringify(method)}`);
+      const z = (method === 'lerp' ? lerp : slerp)(this.latent(a, 'a'), this.latent(b, 'b'), steps);
+      return this.decodeLatents(z, steps, o.c);
+    });
+  }
+
+  /**
+   * A rows × cols grid blending four corner latents [top-left, top-right, bottom-left, bottom-right],
+   * decoded; rows × cols ≤ ⌊2^28 / features⌋.
+   */
+  async grid(corners: [ArrayLike<number>, ArrayLike<number>, ArrayLike<number>, ArrayLike<number>], rows: number, cols: number, options: { c?: ConditionInput } = {}): Promise<LatentsAndDecoded> {
+    return this.track('grid', async () => {
+      const o = checkOptionsObject(options);
+      if (!Array.isArray(corners) || corners.length !== 4) throw new VaekitError('invalid-argument', `'corners' must be 4 latent vectors; found ${Array.isArray(corners) ? corners.length : typeof corners}`);
+      this.resultCount(rows, 'rows');
+      this.resultCount(cols, 'cols');
+      if (rows * cols > this.maxRows) {
+        throw new VaekitError('invalid-argument', `'rows × cols' must be at most ${this.maxRows} (${resultLimitReason(this.rowFloats)}); found ${rows} × ${cols} = ${rows * cols}`);
+      }
+      const z = cornerGrid(corners.map((c, i) => this.latent(c, `corners[${i}]`)) as [Float32Array, Float32Array, Float32Array, Float32Array], rows, cols);
+      return this.decodeLatents(z, rows * cols, o.c);
+    });
+  }
+
+  /** Copies of z with dimension `dim` set to each of `values` (finite; at most ⌊2^28 / features⌋), decoded. */
+  async traverse(z: ArrayLike<number>, dim: number, values: ArrayLike<number>, options: { c?: ConditionInput } = {}): Promise<LatentsAndDecoded> {
+    return this.track('traverse', async () => {
+      const o = checkOptionsObject(options);
+      checkFiniteNumbers(values, 'values', this.maxRows, resultLimitReason(this.rowFloats));
+      const latents = traverseLatent(this.latent(z, 'z'), dim, values);
+      return this.decodeLatents(latents, values.length, o.c);
+    });
+  }
+
+  /**
+   * Importance-sampled log p(x) per example with K samples (VAE.md), log-sum-exp with the max
+   * subtracted. K = 1 is the ELBO estimate; larger K is tighter; k ≤ 1 000 000. Memory depends on
+   * `batchSize` (latent samples decoded per call, default 8192, at most 65 536), not on k or the
+   * number of examples. `onProgress(done, total)` runs after each chunk: (example, sample) pairs
+   * scored so far, of n·k.
+   */
+  async logLikelihood(x: ExamplesInput, options: RandomOptions & { k?: number; batchSize?: number; c?: ConditionInput; onProgress?: (done: number, total: number) => void } = {}): Promise<ScoreResult> {
+    return this.track('logLikelihood', async () => {
+      const o = checkOptionsObject(options);
+      const k = checkCount(o.k ?? 1000, 'k', MAX_IMPORTANCE_SAMPLES, 'importance samples per example; time grows with k');
+      const rows = checkCount(o.batchSize ?? DEFAULT_SCORING_BATCH, 'batchSize', MAX_SCORING_BATCH, 'latent samples decoded per call');
+      checkCallback(o.onProgress, 'onProgress');
+      const batch = this.examples(x, 'x');
+      const n = batch.shape[0]!;
+      const c = conditionRows(this.manifest, o.c, n);
+      const stream = this.random(o, n * k * this.latentDim);
+      const perExample = await importanceSampled(this.scoreContext(), batch.data, c, n, { k, rows, stream, onProgress: o.onProgress });
+      return { perExample, mean: perExample.reduce((a, b) => a + b, 0) / n };
+    });
+  }
+
+  /** One-sample ELBO per example: E_q log p(x|z) − KL(q(z|x) ‖ p(z)), nats (higher is better); memory does not grow with n. */
+  async elbo(x: ExamplesInput, options: RandomOptions & { c?: ConditionInput } = {}): Promise<ElboResult> {
+    return this.track('elbo', async () => {
+      const o = checkOptionsObject(options);
+      const batch = this.examples(x, 'x');
+      const n = batch.shape[0]!;
+      const c = conditionRows(this.manifest, o.c, n);
+      const { recon, kl } = await elboTerms(this.scoreContext(), batch.data, c, n, DEFAULT_SCORING_BATCH, this.random(o, n * this.latentDim));
+      const perExample = recon.map((r, i) => r - kl[i]!);
+      return { perExample, mean: perExample.reduce((a, b) => a + b, 0) / n, logLikelihood: recon, kl };
+    });
+  }
+
+  /**
+   * Waits for the calls already running (they finish normally, even multi-chunk ones), then
+   * releases the ONNX Runtime sessions. Calls made after dispose() throw `disposed`; calling it
+   * again returns the same promise.
+   */
+  dispose(): Promise<void> {
+    this.disposed = true;
+    this.released ??= Promise.allSettled([...this.inFlight]).then(async () => {
+      await Promise.all([this.encoder.release(), this.decoder.release(), this.scoringDecoder.release(), this.scorer.release()]);
+    });
+    return this.released;
+  }
+
+  // — internals —
+
+  /** Runs a public call, tracked so that dispose() can wait for it. */
+  private async track<T>(method: string, work: () => Promise<T>): Promise<T> {
+    this.checkAlive(method);
+    const call = work();
+    this.inFlight.add(call);
+    try {
+      return await call;
+    } finally {
+      this.inFlight.delete(call);
+    }
+  }
+
+  private async encodeExamples(x: ExamplesInput, options: RandomOptions & { c?: ConditionInput; sample?: boolean; temperature?: number }): Promise<EncodeResult> {
+    const temperature = checkTemperature(options.temperature);
     const batch = this.examples(x, 'x');
     const n = batch.shape[0]!;
     const c = conditionRows(this.manifest, options.c, n);
@@ -157,139 +280,35 @@ export class Vae {
     const J = this.latentDim;
     const result: EncodeResult = { mu: { data: mu, shape: [n, J] }, logvar: { data: logvar, shape: [n, J] } };
     if (options.sample) {
-      const eps = fillStandardNormal(new Float32Array(n * J), this.random(options));
-      result.z = { data: reparameterize(mu, logvar, eps, { temperature: options.temperature ?? 1 }), shape: [n, J] };
+      const eps = fillStandardNormal(new Float32Array(n * J), this.random(options, n * J));
+      result.z = { data: reparameterize(mu, logvar, eps, { temperature }), shape: [n, J] };
     }
     return result;
   }
 
-  /**
-   * p(x|z): the decoder's mean (and logits or logvar_x), shaped [N, …input shape]. `meanOnly`
-   * computes and returns just the mean (faster for large batches).
-   */
-  async decode(z: ExamplesInput, options: { c?: ConditionInput; meanOnly?: boolean } = {}): Promise<DecodeResult> {
-    this.checkAlive('decode');
-    const latents = toBatch(z, [this.latentDim], 'z');
-    const n = latents.shape[0]!;
-    return this.decodeRows(latents.data, conditionRows(this.manifest, options.c, n), n, options.meanOnly ? ['mean'] : undefined);
+  /** Floats per row of the largest result (a decoded example or a latent). */
+  private get rowFloats(): number {
+    return Math.max(product(this.inputShape), this.latentDim);
   }
 
-  /** n draws from the prior, z = τ·ε, decoded. */
-  async sample(n: number, options: RandomOptions & { temperature?: number; c?: ConditionInput } = {}): Promise<LatentsAndDecoded> {
-    this.checkAlive('sample');
-    if (!Number.isInteger(n) || n < 1) throw new VaekitError('invalid-argument', `'n' must be a positive integer; found ${n}`);
-    const z = samplePrior(n, this.latentDim, { ...this.random(options), temperature: options.temperature ?? 1 });
-    return { z: { data: z, shape: [n, this.latentDim] }, ...(await this.decodeRows(z, conditionRows(this.manifest, options.c, n), n)) };
+  /** Most rows a result may have (MAX_RESULT_FLOATS). */
+  private get maxRows(): number {
+    return maxResultRows(this.rowFloats);
   }
 
-  /** The decoder's mean at z = μ(x) (or at a sampled z with `sample: true`). */
-  async reconstruct(x: ExamplesInput, options: RandomOptions & { c?: ConditionInput; sample?: boolean } = {}): Promise<VaeTensor> {
-    const encoded = await this.encode(x, options);
-    const z = options.sample ? encoded.z! : encoded.mu;
-    return (await this.decodeRows(z.data, conditionRows(this.manifest, options.c, z.shape[0]!), z.shape[0]!)).mean;
+  private resultCount(value: unknown, name: string): number {
+    return checkCount(value, name, this.maxRows, resultLimitReason(this.rowFloats));
   }
 
-  /** `steps` latents from a to b (lerp, or slerp for Gaussian latents), decoded. */
-  async interpolate(a: ArrayLike<number>, b: ArrayLike<number>, steps: number, options: { method?: 'lerp' | 'slerp'; c?: ConditionInput } = {}): Promise<LatentsAndDecoded> {
-    this.checkAlive('interpolate');
-    if (!Number.isInteger(steps) || steps < 1) throw new VaekitError('invalid-argument', `'steps' must be a positive integer; found ${steps}`);
-    const method = options.method ?? 'lerp';
-    if (method !== 'lerp' && method !== 'slerp') throw new VaekitError('invalid-argument', `'method' must be lerp or slerp; found ${JSON.stringify(method)}`);
-    const z = (method === 'lerp' ? lerp : slerp)(this.latent(a, 'a'), this.latent(b, 'b'), steps);
-    return this.decodeLatents(z, steps, options.c);
-  }
-
-  /** A rows × cols grid blending four corner latents [top-left, top-right, bottom-left, bottom-right], decoded. */
-  async grid(corners: [ArrayLike<number>, ArrayLike<number>, ArrayLike<number>, ArrayLike<number>], rows: number, cols: number, options: { c?: ConditionInput } = {}): Promise<LatentsAndDecoded> {
-    this.checkAlive('grid');
-    if (!Array.isArray(corners) || corners.length !== 4) throw new VaekitError('invalid-argument', `'corners' must be 4 latent vectors; found ${Array.isArray(corners) ? corners.length : typeof corners}`);
-    for (const [name, v] of [['rows', rows], ['cols', cols]] as const) {
-      if (!Number.isInteger(v) || v < 1) throw new VaekitError('invalid-argument', `'${name}' must be a positive integer; found ${v}`);
-    }
-    const z = cornerGrid(corners.map((c, i) => this.latent(c, `corners[${i}]`)) as [Float32Array, Float32Array, Float32Array, Float32Array], rows, cols);
-    return this.decodeLatents(z, rows * cols, options.c);
-  }
-
-  /** Copies of z with dimension `dim` set to each of `values`, decoded: what one latent unit does. */
-  async traverse(z: ArrayLike<number>, dim: number, values: ArrayLike<number>, options: { c?: ConditionInput } = {}): Promise<LatentsAndDecoded> {
-    this.checkAlive('traverse');
-    const latents = traverseLatent(this.latent(z, 'z'), dim, values);
-    return this.decodeLatents(latents, values.length, options.c);
-  }
-
-  /**
-   * Importance-sampled log p(x) per example with K samples (VAE.md), log-sum-exp with the max
-   * subtracted. K = 1 is the ELBO estimate; larger K is tighter. `batchSize` = examples per chunk.
-   */
-  async logLikelihood(x: ExamplesInput, options: RandomOptions & { k?: number; batchSize?: number; c?: ConditionInput; onProgress?: (done: number, total: number) => void } = {}): Promise<ScoreResult> {
-    this.checkAlive('logLikelihood');
-    const k = options.k ?? 1000;
-    if (!Number.isInteger(k) || k < 1) throw new VaekitError('invalid-argument', `'k' must be a positive integer; found ${k}`);
-    const batch = this.examples(x, 'x');
-    const n = batch.shape[0]!;
-    const c = conditionRows(this.manifest, options.c, n);
-    const { mu, logvar } = await this.runEncoder(batch.data, c, n);
-    const perChunk = options.batchSize ?? Math.max(1, Math.floor(8192 / k));
-    const D = product(this.inputShape);
-    const J = this.latentDim;
-    const classes = this.manifest.condition?.classes ?? 0;
-    const out = new Float64Array(n);
-    for (let start = 0; start < n; start += perChunk) {
-      const m = Math.min(perChunk, n - start);
-      const values = await importanceSampled(
-        this.scoreContext(),
-        batch.data.subarray(start * D, (start + m) * D),
-        mu.subarray(start * J, (start + m) * J),
-        logvar.subarray(start * J, (start + m) * J),
-        c ? c.subarray(start * classes, (start + m) * classes) : null,
-        m,
-        k,
-        this.random(options),
-        start,
-      );
-      out.set(values, start);
-      options.onProgress?.(start + m, n);
-    }
-    return { perExample: out, mean: out.reduce((a, b) => a + b, 0) / n };
-  }
-
-  /** One-sample ELBO per example: E_q log p(x|z) − KL(q(z|x) ‖ p(z)), nats (higher is better). */
-  async elbo(x: ExamplesInput, options: RandomOptions & { c?: ConditionInput } = {}): Promise<ElboResult> {
-    this.checkAlive('elbo');
-    const batch = this.examples(x, 'x');
-    const n = batch.shape[0]!;
-    const c = conditionRows(this.manifest, options.c, n);
-    const { mu, logvar } = await this.runEncoder(batch.data, c, n);
-    // The closed-form KL (VAE.md) rather than a one-sample log p(z) − log q(z|x): lower variance.
-    const kl = klPerExample(mu, logvar, n, this.latentDim);
-    const recon = await this.reconstructionTerm(batch.data, mu, logvar, c, n, options);
-    const perExample = recon.map((r, i) => r - kl[i]!);
-    return { perExample, mean: perExample.reduce((a, b) => a + b, 0) / n, logLikelihood: recon, kl };
-  }
-
-  /** Releases the ONNX Runtime sessions; any later call throws `disposed`. */
-  async dispose(): Promise<void> {
-    if (this.disposed) return;
-    this.disposed = true;
-    await Promise.all([this.encoder.release(), this.decoder.release(), this.scoringDecoder.release(), this.scorer.release()]);
-  }
-
-  // — internals —
-
-  private async reconstructionTerm(x: Float32Array, mu: Float32Array, logvar: Float32Array, c: Float32Array | null, n: number, options: RandomOptions): Promise<Float64Array> {
-    const J = this.latentDim;
-    const eps = fillStandardNormal(new Float32Array(n * J), this.random(options));
-    const z = reparameterize(mu, logvar, eps);
-    const decoded = await this.scoreContext().decode(z, c, n);
-    return this.scorer.score(x, decoded, n, 1);
-  }
-
-  private scoreContext() {
+  private scoreContext(): ScoreContext {
     return {
       latentDim: this.latentDim,
+      features: product(this.inputShape),
+      classes: this.manifest.condition?.classes ?? 0,
       scorer: this.scorer,
-      decode: async (z: Float32Array, c: Float32Array | null, n: number) => {
-        // One ONNX Runtime call per scoring chunk (≤ 8192 rows): fewer, larger GEMMs.
+      encode: (x, c, n) => this.runEncoder(x, c, n),
+      decode: async (z, c, n) => {
+        // One ONNX Runtime call per scoring chunk (≤ batchSize rows): fewer, larger GEMMs.
         const out = await this.runDecoder(z, c, n, Math.max(this.options.batchSize, n), this.scorer.needs, this.scoringDecoder);
         return Object.fromEntries(this.scorer.needs.map((name) => [name, out[name]!.data]));
       },
@@ -300,12 +319,16 @@ export class Vae {
     if (this.disposed) throw new VaekitError('disposed', `'${method}' was called on a disposed Vae (model '${this.manifest.name}'); load it again`);
   }
 
-  private random(options: RandomOptions) {
-    return { seed: options.seed ?? 0, stream: options.stream ?? 0, offset: options.offset ?? 0 };
+  /** Where ε starts, checked up front for all `count` normals, so a long job cannot fail halfway. */
+  private random(options: RandomOptions, count: number): ScoreStream {
+    return { seed: checkSeed(options.seed ?? 0), stream: checkStream(options.stream ?? 0), offset: checkOffset(options.offset ?? 0, count) };
   }
 
   private latent(value: ArrayLike<number>, name: string): Float32Array {
-    const batch = toBatch(value instanceof Float32Array ? value : Array.from(value), [this.latentDim], name);
+    if (!Array.isArray(value) && !ArrayBuffer.isView(value)) {
+      throw new VaekitError('invalid-argument', `'${name}' must be one latent vector of ${this.latentDim} numbers (Float32Array or number array); found ${describeValue(value)}`);
+    }
+    const batch = toBatch(value instanceof Float32Array ? value : Array.from(value as ArrayLike<number>), [this.latentDim], name);
     if (batch.shape[0] !== 1) throw new VaekitError('shape-mismatch', `'${name}' must be one latent vector of ${this.latentDim} values; found ${batch.data.length} values`);
     return batch.data;
   }

@@ -10,8 +10,8 @@ export interface IntegrityManifest {
 
 /**
  * Resolves when `bytes` are the graph the manifest describes; otherwise throws
- * `VaekitError('integrity-mismatch')` naming the file, the expected and the found SHA-256 — and,
- * when the manifest records `bytes`, both sizes first (a truncated download is a size mismatch).
+ * `VaekitError('integrity-mismatch')` naming the file, the expected and the found SHA-256 — or,
+ * when the manifest records `bytes` and they differ, both sizes (without hashing a byte).
  *
  * @example
  * ```ts
@@ -23,16 +23,13 @@ export async function verifyGraphIntegrity(manifest: IntegrityManifest, graph: G
   if (graph !== 'encoder' && graph !== 'decoder') throw new VaekitError('invalid-argument', `'graph' must be "encoder" or "decoder"; found ${describeValue(graph)}`);
   if (!(bytes instanceof Uint8Array)) throw new VaekitError('invalid-argument', `'bytes' must be a Uint8Array (the ${graph} graph's file); found ${describeValue(bytes)}`);
   const entry = manifest.graphs[graph];
+  const fix = (fields: string) => `the file is not the one vaekit.json describes (re-download it, or update graphs.${graph}.${fields} if you replaced the graph on purpose)`;
+  // A size mismatch is decided without hashing: a hostile 1.5 GB graph costs nothing to refuse.
+  if (entry.bytes != null && entry.bytes !== bytes.length) {
+    const shorter = bytes.length < entry.bytes ? ' (shorter: an interrupted download?)' : '';
+    throw new VaekitError('integrity-mismatch', `${graph} graph ${entry.file} is ${bytes.length} bytes, the manifest says ${entry.bytes}${shorter}: ${fix('bytes and .sha256')}`);
+  }
   const found = await sha256Hex(bytes);
-  const sizeWrong = entry.bytes != null && entry.bytes !== bytes.length;
-  if (!sizeWrong && found === entry.sha256) return;
-  const size = sizeWrong
-    ? `is ${bytes.length} bytes, the manifest says ${entry.bytes}${bytes.length < entry.bytes! ? ' (shorter: an interrupted download?)' : ''}; `
-    : '';
-  throw new VaekitError(
-    'integrity-mismatch',
-    `${graph} graph ${entry.file} ${size}SHA-256 expected ${entry.sha256}, found ${found}` +
-      (sizeWrong ? '' : ` (${bytes.length} bytes)`) +
-      ': the file is not the one vaekit.json describes (re-download it, or update graphs.' + graph + '.sha256 if you replaced the graph on purpose)',
-  );
+  if (found === entry.sha256) return;
+  throw new VaekitError('integrity-mismatch', `${graph} graph ${entry.file} SHA-256 expected ${entry.sha256}, found ${found} (${bytes.length} bytes): ${fix('sha256')}`);
 }

@@ -7,6 +7,7 @@ import { VaekitError } from '../errors.js';
 import { Checker, type ManifestProblem, found, isNonEmptyString, isObject } from './check.js';
 import { checkGraphs } from './graphs.js';
 import { LIKELIHOODS, checkCondition, checkInput, checkLikelihood } from './input.js';
+import { MANIFEST_MAX_BYTES, checkJsonTextDepth, checkJsonValueDepth } from './json-limits.js';
 import { MANIFEST_DEFAULTS, checkOnnx, checkProducer, checkTraining, checkVerification } from './records.js';
 import { MANIFEST_FORMAT, type VaeManifest } from './schema.js';
 
@@ -18,12 +19,15 @@ function invalid(message: string): VaekitError {
 function check(json: unknown): { manifest: VaeManifest } | { problems: ManifestProblem[] } {
   let root = json;
   if (typeof json === 'string') {
+    if (json.length > MANIFEST_MAX_BYTES) throw invalid(`not a vaekit manifest: the text is at most ${MANIFEST_MAX_BYTES} characters; found ${json.length}`);
+    checkJsonTextDepth(json, 'the manifest');
     try {
       root = JSON.parse(json);
     } catch (e) {
       throw invalid(`not a vaekit manifest: the text is not JSON (${(e as Error).message})`);
     }
   }
+  checkJsonValueDepth(root, 'the manifest');
   if (!isObject(root)) throw invalid(`not a vaekit manifest: expected a JSON object with format "${MANIFEST_FORMAT}"; found ${found(root)}`);
   const format = root['format'];
   const version = typeof format === 'string' ? /^vaekit\/(\d+)$/.exec(format)?.[1] : undefined;

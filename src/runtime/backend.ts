@@ -3,6 +3,7 @@
  * without knowing which ONNX Runtime package does it. `ort-node.ts` and `ort-web.ts` implement it
  * and are the only files that import onnxruntime.
  */
+import type { VaekitErrorCode } from '../errors.js';
 
 /** A float32 tensor: row-major values and their dimensions. */
 export interface TensorData {
@@ -45,12 +46,31 @@ export interface GraphSession {
   release(): Promise<void>;
 }
 
+/**
+ * A size bound a read checks before it reads a byte (from `stat` or `Content-Length`) and while it
+ * reads (a body longer than announced is cut off): hostile files cannot exhaust memory.
+ */
+export interface ReadLimit {
+  /** The most bytes accepted; with `exact`, the only size accepted. */
+  bytes: number;
+  exact?: boolean;
+  /** The error code of a refusal, e.g. `integrity-mismatch` for a graph the manifest sized. */
+  code: VaekitErrorCode;
+  /** What the file is, for the message: e.g. "the manifest (vaekit.json)". */
+  what: string;
+  /** How to fix it, appended to the message. */
+  hint?: string;
+}
+
 export interface RuntimeBackend {
   /** e.g. `onnxruntime-node`. */
   readonly name: string;
   /** Device names this backend accepts, `auto` included. */
   readonly devices: readonly Device[];
   createSession(model: Uint8Array, options?: SessionOptions): Promise<GraphSession>;
-  /** Reads a file: a path or file: URL (Node), or an http(s) URL (both). */
-  readFile(location: string | URL): Promise<Uint8Array>;
+  /**
+   * Reads a file: a path or file: URL (Node: regular files only, never a FIFO or device), or an
+   * http(s) URL (both). With `limit`, a file of the wrong size is refused before it is read.
+   */
+  readFile(location: string | URL, options?: { limit?: ReadLimit }): Promise<Uint8Array>;
 }

@@ -33,16 +33,16 @@
  * `device: 'cuda'` (or keep `auto`, which uses CUDA once the library is present).
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
-import { VaekitError, describeValue } from '../errors.js';
-import type { Device, GraphSession, RuntimeBackend, SessionOptions } from './backend.js';
+import { VaekitError } from '../errors.js';
+import type { Device, GraphSession, ReadLimit, RuntimeBackend, SessionOptions } from './backend.js';
 import { OrtSession, type OrtSessionLike } from './ort-session.js';
 import { checkModelBytes, checkSessionOptions, createWithFallback, type ProviderCandidate } from './providers.js';
 import { checkLocation, describeLocation, fetchBytes } from './read-file-fetch.js';
+import { readRegularFile } from './read-file-node.js';
 
 const NAME = 'onnxruntime-node';
 const DEVICES = ['auto', 'cpu', 'webgpu', 'cuda'] as const satisfies readonly Device[];
@@ -88,17 +88,17 @@ function candidatesFor(device: Device): ProviderCandidate[] {
   }
 }
 
-async function readLocalOrRemote(location: string | URL): Promise<Uint8Array> {
+async function readLocalOrRemote(location: string | URL, options: { limit?: ReadLimit } = {}): Promise<Uint8Array> {
   checkLocation(location);
   let path: string;
   try {
     if (location instanceof URL) {
-      if (location.protocol !== 'file:') return await fetchBytes(location);
+      if (location.protocol !== 'file:') return await fetchBytes(location, options);
       path = fileURLToPath(location);
     } else if (/^file:/i.test(location)) {
       path = fileURLToPath(location);
     } else if (/^(?:https?|data|blob):/i.test(location)) {
-      return await fetchBytes(location);
+      return await fetchBytes(location, options);
     } else {
       path = location;
     }
@@ -106,14 +106,7 @@ async function readLocalOrRemote(location: string | URL): Promise<Uint8Array> {
     if (cause instanceof VaekitError) throw cause;
     throw new VaekitError('io-error', `could not read ${describeLocation(location)}: ${(cause as Error).message}`, { cause });
   }
-  try {
-    const bytes = await readFile(path);
-    return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  } catch (cause) {
-    const message = (cause as Error).message;
-    const where = location instanceof URL || path !== location ? ` (${describeValue(path)})` : '';
-    throw new VaekitError('io-error', `could not read ${describeLocation(location)}${where}: ${message}`, { cause });
-  }
+  return readRegularFile(path, location, options.limit);
 }
 
 /**

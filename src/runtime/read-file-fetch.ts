@@ -3,6 +3,7 @@
  * URLs. Imports no `node:` module.
  */
 import { VaekitError, describeValue } from '../errors.js';
+import type { ReadLimit } from './backend.js';
 
 /** The location as a string for messages; a URL object prints its href. */
 export function describeLocation(location: unknown): string {
@@ -17,8 +18,53 @@ export function checkLocation(location: unknown): asserts location is string | U
   }
 }
 
+/**
+ * Throws `limit.code` when a file of `size` bytes breaks `limit`. `partial`: only part has been
+ * read so far (a body still streaming), so only "too large" can be concluded.
+ */
+export function checkReadLimit(location: string | URL, size: number, limit: ReadLimit | undefined, partial = false): void {
+  if (!limit) return;
+  const tooLarge = size > limit.bytes;
+  if (!tooLarge && (partial || !limit.exact || size === limit.bytes)) return;
+  const expected = limit.exact ? `is ${limit.bytes} bytes` : `is at most ${limit.bytes} bytes`;
+  const foundSize = partial ? `more than ${limit.bytes} bytes` : `${size} bytes`;
+  const shorter = limit.exact && size < limit.bytes ? ' (shorter: an interrupted download?)' : '';
+  throw new VaekitError(
+    limit.code,
+    `${limit.what} at ${describeLocation(location)} ${expected}; found ${foundSize}${shorter}, refused before reading it${limit.hint ? `: ${limit.hint}` : ''}`,
+  );
+}
+
+/** Reads a response body, refusing it as soon as it passes `limit` (a lying Content-Length included). */
+async function readBody(location: string | URL, response: Response, limit: ReadLimit | undefined): Promise<Uint8Array> {
+  const announced = response.headers.get('content-length');
+  if (announced !== null && /^\d+$/.test(announced) && !response.headers.get('content-encoding')) checkReadLimit(location, Number(announced), limit);
+  if (!limit || !response.body) return new Uint8Array(await response.arrayBuffer());
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit.bytes) {
+      await reader.cancel().catch(() => undefined);
+      checkReadLimit(location, size, limit, true);
+    }
+    chunks.push(value);
+  }
+  checkReadLimit(location, size, limit);
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return bytes;
+}
+
 /** GETs `location` (any URL `fetch` accepts; relative strings resolve against the page). */
-export async function fetchBytes(location: string | URL): Promise<Uint8Array> {
+export async function fetchBytes(location: string | URL, options: { limit?: ReadLimit } = {}): Promise<Uint8Array> {
   checkLocation(location);
   let response: Response;
   try {
@@ -33,8 +79,9 @@ export async function fetchBytes(location: string | URL): Promise<Uint8Array> {
     throw new VaekitError('io-error', `could not read ${describeLocation(location)}: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`);
   }
   try {
-    return new Uint8Array(await response.arrayBuffer());
+    return await readBody(location, response, options.limit);
   } catch (cause) {
+    if (cause instanceof VaekitError) throw cause;
     throw new VaekitError('io-error', `could not read ${describeLocation(location)}: the body failed: ${(cause as Error).message}`, { cause });
   }
 }

@@ -1,5 +1,6 @@
 import { VaekitError } from '../errors.js';
-import { MANIFEST_FILE } from '../manifest/schema.js';
+import { MANIFEST_MAX_BYTES, checkJsonTextDepth } from '../manifest/json-limits.js';
+import { MANIFEST_FILE, type ManifestGraph } from '../manifest/schema.js';
 import type { RuntimeBackend } from '../runtime/backend.js';
 
 /**
@@ -13,8 +14,11 @@ export type ModelSource =
 
 export interface ModelFiles {
   manifest: unknown;
-  /** Reads a graph named by the manifest (relative to the source). */
-  graph(file: string): Promise<Uint8Array>;
+  /**
+   * Reads a graph named by the manifest (relative to the source); a file whose size differs from
+   * the manifest's `bytes` is refused (`integrity-mismatch`) before it is read.
+   */
+  graph(entry: Pick<ManifestGraph, 'file' | 'bytes'>): Promise<Uint8Array>;
   /** For messages: where the model came from. */
   origin: string;
 }
@@ -35,7 +39,7 @@ export async function openModelSource(source: ModelSource, runtime: RuntimeBacke
       manifest,
       origin: 'bytes',
       // Bytes are matched to graphs by role: the manifest's file names do not matter.
-      graph: async (file: string) => {
+      graph: async ({ file }) => {
         const m = manifest as { graphs?: Record<string, { file?: string }> };
         const role = Object.entries(m.graphs ?? {}).find(([, g]) => g?.file === file)?.[0];
         return bytes[role ?? ''] ?? bytes[file.replace(/\.onnx$/, '')]!;
@@ -47,15 +51,28 @@ export async function openModelSource(source: ModelSource, runtime: RuntimeBacke
   }
   const base = source instanceof URL || isUrlLike(source) ? new URL(String(source).replace(/\/?$/, '/')) : source.replace(/\/+$/, '');
   const locate = (file: string) => (base instanceof URL ? new URL(file, base) : `${base}/${file}`);
-  const text = new TextDecoder().decode(await runtime.readFile(locate(MANIFEST_FILE)));
+  const manifestBytes = await runtime.readFile(locate(MANIFEST_FILE), {
+    limit: { bytes: MANIFEST_MAX_BYTES, code: 'invalid-manifest', what: 'the manifest (vaekit.json)' },
+  });
+  const text = new TextDecoder().decode(manifestBytes);
   return {
     manifest: parseJson(text, String(locate(MANIFEST_FILE))),
     origin: String(base),
-    graph: (file: string) => runtime.readFile(locate(file)),
+    graph: ({ file, bytes }) =>
+      runtime.readFile(locate(file), {
+        limit: {
+          bytes,
+          exact: true,
+          code: 'integrity-mismatch',
+          what: `the graph ${file}`,
+          hint: 'the file is not the one vaekit.json describes (re-download it, or re-export the model)',
+        },
+      }),
   };
 }
 
 function parseJson(text: string, where: string): unknown {
+  checkJsonTextDepth(text, where);
   try {
     return JSON.parse(text);
   } catch (cause) {

@@ -1,6 +1,8 @@
 import { VaekitError, describeValue } from '../errors.js';
+import { checkGraphAgreement } from '../manifest/graph-agreement.js';
+import { inspectGraph } from '../manifest/graph-inspection.js';
 import { parseManifest, verifyGraphIntegrity } from '../manifest/index.js';
-import type { VaeManifest } from '../manifest/schema.js';
+import type { GraphRole, VaeManifest } from '../manifest/schema.js';
 import type { GraphSession, RuntimeBackend, SessionOptions, TensorData } from '../runtime/backend.js';
 import { getDefaultRuntime } from '../runtime/registry.js';
 import { fillStandardNormal, reparameterize, samplePrior } from '../sampler/index.js';
@@ -85,31 +87,31 @@ export class Vae {
     }
     const files = await openModelSource(source, runtime);
     const manifest = parseManifest(files.manifest);
-    const bytes = { encoder: await files.graph(manifest.graphs.encoder.file), decoder: await files.graph(manifest.graphs.decoder.file) };
-    await verifyGraphIntegrity(manifest, 'encoder', bytes.encoder);
-    await verifyGraphIntegrity(manifest, 'decoder', bytes.decoder);
+    const bytes = {} as Record<GraphRole, Uint8Array>;
+    for (const role of ['encoder', 'decoder'] as const) {
+      bytes[role] = await files.graph(manifest.graphs[role]);
+      await verifyGraphIntegrity(manifest, role, bytes[role]);
+    }
+    // Before ONNX Runtime sees the bytes: no external data files, and the manifest tells the truth.
+    checkGraphAgreement(manifest, { encoder: inspectGraph(bytes.encoder), decoder: inspectGraph(bytes.decoder) });
     const onWarning = options.onWarning ?? ((message: string) => console.warn(`vaekit: ${message}`));
     const sessionOptions: SessionOptions = { ...options, onWarning };
-    const encoder = await runtime.createSession(bytes.encoder, sessionOptions);
-    const decoder = await runtime.createSession(bytes.decoder, sessionOptions);
-    for (const [role, session] of [['encoder', encoder], ['decoder', decoder]] as const) {
-      const graph = manifest.graphs[role];
-      const missing = [
-        ...Object.values(graph.inputs).filter((n) => !session.inputNames.includes(n)),
-        ...Object.values(graph.outputs).filter((n) => !session.outputNames.includes(n)),
-      ];
-      if (missing.length) {
-        await encoder.release();
-        await decoder.release();
-        throw new VaekitError(
-          'invalid-manifest',
-          `graphs.${role} maps names the graph does not have: ${missing.join(', ')}; ${graph.file} has inputs [${session.inputNames.join(', ')}] and outputs [${session.outputNames.join(', ')}]`,
-        );
-      }
+    const sessions: { release(): Promise<void> }[] = [];
+    const open = async <T extends { release(): Promise<void> }>(create: Promise<T>): Promise<T> => {
+      const session = await create;
+      sessions.push(session);
+      return session;
+    };
+    try {
+      const encoder = await open(runtime.createSession(bytes.encoder, sessionOptions));
+      const decoder = await open(runtime.createSession(bytes.decoder, sessionOptions));
+      const scoringDecoder = await open(runtime.createSession(bytes.decoder, { ...sessionOptions, spinning: false }));
+      const scorer = await open(LikelihoodScorer.create(runtime, manifest.likelihood, Object.keys(manifest.graphs.decoder.outputs), sessionOptions));
+      return new Vae(manifest, encoder, decoder, scoringDecoder, scorer, { rangeCheck, batchSize, onWarning });
+    } catch (error) {
+      await Promise.all(sessions.map((s) => s.release().catch(() => undefined)));
+      throw error;
     }
-    const scoringDecoder = await runtime.createSession(bytes.decoder, { ...sessionOptions, spinning: false });
-    const scorer = await LikelihoodScorer.create(runtime, manifest.likelihood, Object.keys(manifest.graphs.decoder.outputs), sessionOptions);
-    return new Vae(manifest, encoder, decoder, scoringDecoder, scorer, { rangeCheck, batchSize, onWarning });
   }
 
   /** Latent dimensions J. */

@@ -24,7 +24,7 @@ function importsOf(file: string): string[] {
 }
 
 // The Node adapter and the Node entry may use node: and onnxruntime-node; nothing else in the core.
-const NODE_FILES = ['runtime/ort-node.ts', 'node.ts'];
+const NODE_FILES = ['runtime/ort-node.ts', 'runtime/read-file-node.ts', 'node.ts'];
 const coreFiles = sourceFiles(SRC).filter(
   (file) => !NODE_ONLY.includes(relative(SRC, file).split('/')[0]!) && !NODE_FILES.includes(relative(SRC, file)),
 );

@@ -1,8 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { checkGraphAgreement } from '../../src/manifest/graph-agreement.js';
+import { inspectGraph } from '../../src/manifest/graph-inspection.js';
 import { parseManifest } from '../../src/manifest/index.js';
-import { MNIST_TEXT, PYTORCH_TEXT, edited, rejection } from './manifests.js';
+import { thrown } from '../helpers/thrown.js';
+import { MNIST_FOLDER, MNIST_TEXT, PYTORCH_TEXT, edited, rejection } from './manifests.js';
 
 // docs/manifest.md's examples are copies of the real files and real messages: keep them so.
 const DOC = readFileSync(fileURLToPath(new URL('../../docs/manifest.md', import.meta.url)), 'utf8');
@@ -21,5 +25,11 @@ describe('docs/manifest.md', () => {
       m.graphs.decoder.outputs = { recon: 'recon' };
     }, PYTORCH_TEXT);
     expect(blocks('')).toContain(rejection(broken).message);
+  });
+
+  it('shows the message Vae.load gives for a latentDim the graphs do not have', async () => {
+    const facts = { encoder: inspectGraph(await readFile(`${MNIST_FOLDER}encoder.onnx`)), decoder: inspectGraph(await readFile(`${MNIST_FOLDER}decoder.onnx`)) };
+    const lying = parseManifest(edited((m) => (m.latentDim = 21)));
+    expect(blocks('')).toContain(thrown(() => checkGraphAgreement(lying, facts)).message);
   });
 });

@@ -37,13 +37,13 @@ describe('verifyGraphIntegrity', () => {
     const bytes = (await readFile(`${MNIST_FOLDER}encoder.onnx`)).subarray(0, 65536);
     const error = await mismatch(verifyGraphIntegrity(mnist, 'encoder', bytes));
     expect(error.message).toMatch(
-      /^encoder graph encoder\.onnx is 65536 bytes, the manifest says 1321053 \(shorter: an interrupted download\?\); SHA-256 expected 25d182cb9f64b971a4b1144724f3677a3eb6a13274b8599b45994a521eca8bc9, found [0-9a-f]{64}:/,
+      /^encoder graph encoder\.onnx is 65536 bytes, the manifest says 1321053 \(shorter: an interrupted download\?\): the file is not the one vaekit\.json describes/,
     );
   });
 
   it('refuses the right bytes under the wrong role (encoder bytes checked as the decoder)', async () => {
     const error = await mismatch(verifyGraphIntegrity(pytorch, 'decoder', await readFile(`${PYTORCH_FOLDER}encoder.onnx`)));
-    expect(error.message).toMatch(/^decoder graph decoder\.onnx is 205833 bytes, the manifest says 206702 \(shorter: an interrupted download\?\); SHA-256 expected cc142ee7[0-9a-f]{56}, found 5ad149fe/);
+    expect(error.message).toMatch(/^decoder graph decoder\.onnx is 205833 bytes, the manifest says 206702 \(shorter: an interrupted download\?\): /);
   });
 
   it('compares only the hash when a manifest-like object has no bytes', async () => {

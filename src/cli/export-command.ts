@@ -13,6 +13,8 @@ export function printExport(result: ExportRunResult): void {
   console.log(`  decoder.onnx  ${kib(decoder.bytes).padStart(10)}  ${decoder.parameters.toLocaleString('en-US')} parameters`);
   console.log('  vaekit.json   the manifest: shapes, likelihood, SHA-256 of each graph, training record');
   console.log('  README.md     the model card');
+  // A swapped folder is a new folder: a shell sitting in the old one sees it empty until it re-enters.
+  if (result.out === process.cwd() && !result.inPlace) console.log('  (the folder was replaced as a whole: `cd .` to see the new files)');
 }
 
 export function exportCommand(): Command {
@@ -22,14 +24,20 @@ export function exportCommand(): Command {
     .option('--out <dir>', 'model folder to write (default <run>/onnx)')
     .addOption(new Option('--precision <p>', 'weight precision; computation stays float32').choices(['fp32', 'fp16']).default('fp32'))
     .option('--name <name>', 'model name in the manifest (default: the folder name)')
+    .option('--force', 'write into a --out folder holding files vaekit did not write: only vaekit\'s own entries are replaced, the others stay untouched')
     .addOption(new Option('--backend <name>', 'TensorFlow.js backend for the verification').choices(['auto', ...TRAIN_BACKENDS]).default('auto'))
-    .addHelpText('after', '\nExample:\n  vaekit export runs/mnist-mlp --out models/mnist-mlp\n')
-    .action(async (run: string, flags: { out?: string; precision: 'fp32' | 'fp16'; name?: string; backend: 'auto' }) => {
+    .addHelpText(
+      'after',
+      '\nExample:\n  vaekit export runs/mnist-mlp --out models/mnist-mlp\n' +
+        '\n--out must be missing, empty or a model folder vaekit wrote (replaced as a whole, atomically);\nany other folder is refused unless --force.\n',
+    )
+    .action(async (run: string, flags: { out?: string; precision: 'fp32' | 'fp16'; name?: string; backend: 'auto'; force?: boolean }) => {
       const result = await exportRun(run, {
         out: flags.out ?? join(run, 'onnx'),
         precision: flags.precision,
         name: flags.name,
         backend: flags.backend,
+        force: flags.force === true,
         log: (line) => console.log(line),
       });
       printExport(result);

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { exportRun } from '../train/export-run.js';
+import { assertWritable, inspectModelFolder } from '../train/output-folder.js';
 import { printExport } from './export-command.js';
 import { VaekitError } from '../errors.js';
 import { DEFAULTS, OBJECTIVES, type Objective } from '../train/config.js';
@@ -22,6 +23,10 @@ const RUN_FILES: Record<string, string> = {
   'latent-match.png': 'each latent dimension of the encoded test split against N(0, 1), with the MMD²',
   'model/': 'the trained encoder and decoder (TensorFlow.js layers format)',
 };
+
+async function assertExportTarget(target: string, force: boolean): Promise<void> {
+  assertWritable(`the export folder`, target, 'model', await inspectModelFolder(target), force);
+}
 
 function printRun(result: TrainResult): void {
   console.log(`\nrun folder: ${result.runDir}`);
@@ -71,6 +76,7 @@ export function trainCommand(): Command {
     .option('--seed <n>', 'seed of weights, shuffling and every ε', nonNegativeInteger, DEFAULTS.seed)
     .option('--out <dir>', 'run folder to write (default runs/<data>-seed<seed>)')
     .option('--resume <dir>', 'continue the run in <dir> from its last checkpoint (may be combined with --epochs and --backend)')
+    .option('--force', 'write into a --out folder (or its onnx/) holding files vaekit did not write: only vaekit\'s own entries are replaced, the others stay untouched')
     .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(['auto', ...TRAIN_BACKENDS]).default('auto'))
     .option('--batch-size <n>', 'examples per step', positiveInteger, DEFAULTS.batchSize)
     .option('--lr <x>', 'Adam learning rate', positiveNumber, DEFAULTS.learningRate)
@@ -108,13 +114,15 @@ export function trainCommand(): Command {
     .addOption(new Option('--precision <p>', 'weight precision of the exported graphs').choices(['fp32', 'fp16']).default('fp32'))
     .addHelpText(
       'after',
-      '\nExamples:\n  vaekit train --data mnist --epochs 20 --seed 1 --out runs/mnist\n  vaekit train --resume runs/mnist\n',
+      '\nExamples:\n  vaekit train --data mnist --epochs 20 --seed 1 --out runs/mnist\n  vaekit train --resume runs/mnist\n' +
+        '\n--out must be missing, empty or a run folder vaekit wrote; any other folder is refused unless --force.\n',
     )
     .action(async (flags: Record<string, unknown>, command: Command) => {
       const onEvent = createTrainProgress();
+      const force = flags['force'] === true;
       let result: TrainResult;
       if (flags['resume'] !== undefined) {
-        const allowed = new Set(['resume', 'epochs', 'backend', 'export', 'precision']);
+        const allowed = new Set(['resume', 'epochs', 'backend', 'export', 'precision', 'force']);
         const conflicting = command.options
           .map((o) => o.attributeName())
           .filter((name) => !allowed.has(name) && command.getOptionValueSource(name) === 'cli');
@@ -124,6 +132,8 @@ export function trainCommand(): Command {
             `--resume continues a run with its saved configuration; it cannot be combined with ${conflicting.map((n) => `--${n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`,
           );
         }
+        // Refuse a foreign export target now, not after the training.
+        if (flags['export'] !== false) await assertExportTarget(join(resolve(flags['resume'] as string), 'onnx'), force);
         result = await resumeTraining(flags['resume'] as string, {
           backend: flags['backend'] as never,
           epochs: command.getOptionValueSource('epochs') === 'cli' ? (flags['epochs'] as number) : undefined,
@@ -132,6 +142,7 @@ export function trainCommand(): Command {
       } else {
         result = await train({
           out: (flags['out'] as string | undefined) ?? `runs/${flags['data']}-seed${flags['seed']}`,
+          force,
           data: flags['data'] as string,
           dataOptions: dataOptionsFrom(flags),
           epochs: flags['epochs'] as number,
@@ -168,6 +179,7 @@ export function trainCommand(): Command {
           precision: flags['precision'] as 'fp32' | 'fp16',
           models: result.models,
           dataset: result.dataset,
+          force,
           log: (line) => console.log(line),
         });
         printExport(exported);

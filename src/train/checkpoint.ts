@@ -1,9 +1,11 @@
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { VaekitError } from '../errors.js';
 import { writeFileAtomic } from './atomic-write.js';
+import { syncDirectory } from './durable-fs.js';
+import { CHECKPOINT_FOLDER, CHECKPOINT_FOLDER_NAME, removeOwnFolder } from './owned-entries.js';
 import type { TrainConfig } from './config.js';
 import type { EpochMetrics } from './metrics.js';
 import { loadLayersModelFile, saveLayersModel } from './model/model-artifacts.js';
@@ -89,9 +91,10 @@ async function readOptimizer(folder: string, name: 'model' | ExtraOptimizerName,
 const EXTRA_OPTIMIZERS: ExtraOptimizerName[] = ['discriminator', 'generator'];
 
 /**
- * Writes a checkpoint of a run: the folder `checkpoints/epoch-NNNN` first, then the pointer
- * `checkpoint.json` (atomically), then older folders are removed — a crash at any moment leaves
- * the pointer naming a complete checkpoint.
+ * Writes a checkpoint of a run: the folder `checkpoints/epoch-NNNN` first, each file flushed to
+ * the disk, then the pointer `checkpoint.json` (atomically), then older checkpoint folders are
+ * removed — a crash or power cut at any moment leaves the pointer naming a complete checkpoint.
+ * Only vaekit's own files are removed: anything else in `checkpoints/` stays.
  */
 export async function saveCheckpoint(
   runDir: string,
@@ -101,7 +104,7 @@ export async function saveCheckpoint(
 ): Promise<void> {
   const name = `epoch-${String(state.epoch).padStart(4, '0')}`;
   const folder = join(runDir, FOLDER, name);
-  await rm(folder, { recursive: true, force: true });
+  await removeOwnFolder(folder, CHECKPOINT_FOLDER); // a stale folder of this epoch (a killed run)
   await saveLayersModel(models.encoder, folder, 'encoder');
   await saveLayersModel(models.decoder, folder, 'decoder');
   if (models.discriminator) await saveLayersModel(models.discriminator, folder, 'discriminator');
@@ -117,10 +120,13 @@ export async function saveCheckpoint(
     ...(Object.keys(extraOptimizers).length ? { extraOptimizers } : {}),
   };
   await writeFileAtomic(join(folder, 'state.json'), JSON.stringify(full, null, 1));
+  await syncDirectory(join(runDir, FOLDER));
   await writeFileAtomic(join(runDir, POINTER), JSON.stringify({ format: CHECKPOINT_FORMAT, epoch: state.epoch, folder: `${FOLDER}/${name}` }, null, 1));
   for (const entry of await readdir(join(runDir, FOLDER))) {
-    if (entry !== name) await rm(join(runDir, FOLDER, entry), { recursive: true, force: true });
+    const path = join(runDir, FOLDER, entry);
+    if (entry !== name && CHECKPOINT_FOLDER_NAME.test(entry) && (await lstat(path)).isDirectory()) await removeOwnFolder(path, CHECKPOINT_FOLDER);
   }
+  await syncDirectory(join(runDir, FOLDER));
 }
 
 async function checkpointFolder(runDir: string): Promise<string> {

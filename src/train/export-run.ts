@@ -18,7 +18,8 @@ import { loadDataset, subsetDataset } from './data/load-dataset.js';
 import type { FinalMetrics } from './metrics.js';
 import { loadLayersModelFile } from './model/model-artifacts.js';
 import type { VaeModels } from './model/mlp.js';
-import { writeFolderAtomic } from './write-model-folder.js';
+import { assertWritable, inspectModelFolder } from './output-folder.js';
+import { writeModelFolder } from './write-model-folder.js';
 import { VAEKIT_VERSION } from './version.js';
 
 /** Test rows fed through the graphs at export to compare ONNX Runtime with tfjs. */
@@ -28,6 +29,11 @@ export interface ExportRunOptions {
   /** Model folder to write: encoder.onnx, decoder.onnx, vaekit.json, README.md. */
   out: string;
   precision?: WeightPrecision;
+  /**
+   * Write into a folder that holds files vaekit did not write: only vaekit's entries are replaced,
+   * one by one; the others stay byte for byte. Without it such a folder is refused.
+   */
+  force?: boolean;
   /** Model name in the manifest; default: the output folder's name. */
   name?: string;
   backend?: TrainBackend | 'auto';
@@ -39,6 +45,8 @@ export interface ExportRunOptions {
 
 export interface ExportRunResult extends ExportedVae {
   out: string;
+  /** True when `force` wrote vaekit's files one by one beside files it did not write; false when the folder was swapped in whole. */
+  inPlace: boolean;
   seconds: number;
 }
 
@@ -67,7 +75,8 @@ async function loadRunModels(runDir: string, log: (line: string) => void): Promi
 /**
  * Exports a training run's final model (or, for an unfinished run, its last checkpoint) to an ONNX
  * model folder, verifying both graphs in onnxruntime-node against tfjs on real test rows first:
- * a failed verification writes nothing. The folder appears all at once.
+ * a failed verification writes nothing. The folder appears all at once. A target holding files
+ * vaekit did not write is refused (`refused-overwrite`) unless `force` (see output-folder.ts).
  *
  * @example
  * ```ts
@@ -81,6 +90,8 @@ export async function exportRun(runDirInput: string, options: ExportRunOptions):
   const out = resolve(options.out);
   const log = options.log ?? (() => undefined);
   const { config, final } = await readRun(runDir);
+  // Refuse a foreign target before the minutes of conversion and verification, not after.
+  assertWritable(`'out'`, out, 'model', await inspectModelFolder(out), options.force ?? false);
   if (!options.models) await selectBackend(options.backend ?? 'auto');
   const models = options.models ?? (await loadRunModels(runDir, log));
   const dataset = options.dataset ?? subsetDataset(await loadDataset(config.data, config.dataOptions ?? {}), config);
@@ -140,12 +151,16 @@ export async function exportRun(runDirInput: string, options: ExportRunOptions):
     trainCommand: trainCommandLine(config),
     exportCommand: `vaekit export ${runDirInput} --out ${options.out}${options.precision === 'fp16' ? ' --precision fp16' : ''}`,
   });
-  await writeFolderAtomic(out, {
-    'encoder.onnx': exported.graphs.encoder,
-    'decoder.onnx': exported.graphs.decoder,
-    [MANIFEST_FILE]: JSON.stringify(exported.manifest, null, 2) + '\n',
-    'README.md': card,
-    ...pictures,
-  });
-  return { ...exported, out, seconds: (performance.now() - start) / 1000 };
+  const { inPlace } = await writeModelFolder(
+    out,
+    {
+      'encoder.onnx': exported.graphs.encoder,
+      'decoder.onnx': exported.graphs.decoder,
+      [MANIFEST_FILE]: JSON.stringify(exported.manifest, null, 2) + '\n',
+      'README.md': card,
+      ...pictures,
+    },
+    { force: options.force ?? false },
+  );
+  return { ...exported, out, inPlace, seconds: (performance.now() - start) / 1000 };
 }

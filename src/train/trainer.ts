@@ -1,9 +1,11 @@
-import { access, appendFile, constants, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { access, constants, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { VaekitError } from '../errors.js';
 import { NormalSampler } from '../sampler/index.js';
 import { writeFileAtomic } from './atomic-write.js';
+import { appendFileSynced } from './durable-fs.js';
+import { assertWritable, inspectRunFolder } from './output-folder.js';
 import { selectBackend, type TrainBackend } from './backend/select-backend.js';
 import { adversarialAdam, adversarialStep, createAdversarialContext, type AdversarialContext } from './adversarial-step.js';
 import {
@@ -30,8 +32,13 @@ import { trainStep, trainableVariables, type StepContext } from './train-step.js
 import type { TrainEvent } from './train-events.js';
 
 export interface TrainOptions extends TrainConfigInput {
-  /** Run folder: metrics, checkpoints, pictures and the final model go here. */
+  /**
+   * Run folder: metrics, checkpoints, pictures and the final model go here. It must be missing,
+   * empty or a run folder vaekit wrote (see output-folder.ts); otherwise `refused-overwrite`.
+   */
   out: string;
+  /** Train into a folder holding files vaekit did not write: only vaekit's entries are replaced, the others stay. */
+  force?: boolean;
   /** tfjs backend; `auto` = tensorflow → wasm → cpu. */
   backend?: TrainBackend | 'auto';
   /** Train on this data set instead of loading `data` by name. */
@@ -70,7 +77,7 @@ async function ensureWritable(dir: string): Promise<void> {
     await mkdir(dir, { recursive: true });
     await access(dir, constants.W_OK);
     const probe = join(dir, `.write-test-${process.pid}`);
-    await writeFile(probe, '');
+    await writeFile(probe, '', { flag: 'wx' }); // never over a file of that name
     await rm(probe);
   } catch (cause) {
     throw new VaekitError('io-error', `'out' must be a writable folder; cannot write to ${dir}: ${(cause as Error).message}`, { cause });
@@ -92,6 +99,7 @@ async function ensureWritable(dir: string): Promise<void> {
 export async function train(options: TrainOptions): Promise<TrainResult> {
   const config = resolveTrainConfig(options);
   const runDir = resolve(options.out);
+  assertWritable(`'out'`, runDir, 'run', await inspectRunFolder(runDir), options.force ?? false);
   await ensureWritable(runDir);
   const backend = await selectBackend(options.backend ?? 'auto');
   const dataset = subsetDataset(options.dataset ?? (await loadDataset(config.data, config.dataOptions ?? {})), config);
@@ -281,7 +289,7 @@ async function runEpochs(run: RunState): Promise<TrainResult> {
     await saveCheckpoint(runDir, models, run.optimizers, {
       epoch, step, config, samplerPosition: sampler.position, history, backend: run.backend,
     });
-    await appendFile(join(runDir, 'metrics.jsonl'), JSON.stringify(metrics) + '\n');
+    await appendFileSynced(join(runDir, 'metrics.jsonl'), JSON.stringify(metrics) + '\n');
     await writeRunPictures(runDir, { history, models, dataset, config, final: false });
     await writeLatentPicture(runDir, { config, dataset, test, match, epoch });
     emit({ type: 'epoch', metrics });
@@ -333,7 +341,7 @@ async function finish(
     latentMatch: match,
     backend: run.backend,
   };
-  await appendFile(join(runDir, 'metrics.jsonl'), JSON.stringify(final) + '\n');
+  await appendFileSynced(join(runDir, 'metrics.jsonl'), JSON.stringify(final) + '\n');
   emit({ type: 'phase', phase: 'model' });
   await saveLayersModel(models.encoder, join(runDir, 'model'), 'encoder');
   await saveLayersModel(models.decoder, join(runDir, 'model'), 'decoder');

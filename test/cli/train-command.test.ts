@@ -41,7 +41,7 @@ describe('vaekit train', () => {
   it('--help documents every flag', () => {
     const { code, stdout } = vaekit('train', '--help');
     expect(code).toBe(0);
-    for (const flag of ['--data', '--epochs', '--seed', '--out', '--resume', '--backend', '--batch-size', '--lr', '--hidden', '--latent-dim', '--likelihood', '--sigma', '--beta', '--warmup', '--free-bits', '--mc-samples', '--iwae-samples', '--max-train', '--max-test']) {
+    for (const flag of ['--data', '--epochs', '--seed', '--out', '--resume', '--force', '--backend', '--batch-size', '--lr', '--hidden', '--latent-dim', '--likelihood', '--sigma', '--beta', '--warmup', '--free-bits', '--mc-samples', '--iwae-samples', '--max-train', '--max-test']) {
       expect(stdout).toContain(flag);
     }
   });

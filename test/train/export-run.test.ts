@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -12,6 +12,8 @@ import type { Dataset } from '../../src/train/data/dataset.js';
 import { loadEmbeddedMnist } from '../../src/train/data/mnist-embedded.js';
 import { exportRun } from '../../src/train/export-run.js';
 import { train, type TrainResult } from '../../src/train/trainer.js';
+import { rejected } from '../helpers/thrown.js';
+import { fingerprint } from '../hostile/harness.js';
 
 let root: string;
 let run: TrainResult;
@@ -90,6 +92,22 @@ describe('exportRun', () => {
     const before = await readFile(join(existing, 'vaekit.json'), 'utf8');
     await expect(exportRun(run.runDir, { out: existing, models, dataset: run.dataset })).rejects.toThrow(/nothing was written/);
     expect(await readFile(join(existing, 'vaekit.json'), 'utf8')).toBe(before);
+  });
+
+  it('refuses a folder holding files vaekit did not write before exporting; with force keeps them byte for byte (issue 10)', async () => {
+    const foreign = join(root, 'foreign');
+    await mkdir(foreign);
+    await writeFile(join(foreign, 'important.txt'), 'x\n');
+    const before = await fingerprint(foreign);
+    const error = await rejected(exportRun(run.runDir, { out: foreign }));
+    expect(error.code).toBe('refused-overwrite');
+    expect(error.message).toContain(`${foreign} holds an entry vaekit did not write: important.txt`);
+    expect(await fingerprint(foreign)).toEqual(before);
+
+    const forced = await exportRun(run.runDir, { out: foreign, force: true });
+    expect(forced.inPlace).toBe(true);
+    expect((await fingerprint(foreign))['important.txt']).toBe(before['important.txt']);
+    expect((await readdir(foreign)).sort()).toEqual(['README.md', 'decoder.onnx', 'encoder.onnx', 'important.txt', 'latent-match.png', 'reconstructions.png', 'samples.png', 'vaekit.json']);
   });
 
   it('refuses an unwritable target and a folder that is not a run', async () => {

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +6,8 @@ import { loadEmbeddedMnist } from '../../src/train/data/mnist-embedded.js';
 import type { Dataset } from '../../src/train/data/dataset.js';
 import { resumeTraining, train, type TrainOptions } from '../../src/train/trainer.js';
 import { metricsLines, withoutTimes } from '../helpers/run-metrics.js';
+import { rejected } from '../helpers/thrown.js';
+import { fingerprint } from '../hostile/harness.js';
 
 let dataset: Dataset;
 let root: string;
@@ -93,5 +95,16 @@ describe('train', () => {
     await expect(train(small(join(root, 'bad'), { beta: -1 }))).rejects.toThrow(/'beta' must be a non-negative finite number; found -1/);
     await expect(train(small(join(root, 'bad'), { epochs: 1.5 }))).rejects.toThrow(/'epochs' must be a positive integer; found 1.5/);
     await expect(resumeTraining(join(root, 'nothing-here'))).rejects.toThrow(/'resume' must name a run folder holding checkpoint.json/);
+  });
+
+  it('refuses an out folder holding files vaekit did not write (refused-overwrite) before writing anything (issue 10)', async () => {
+    const foreign = join(root, 'foreign');
+    await mkdir(join(foreign, 'onnx'), { recursive: true });
+    await writeFile(join(foreign, 'onnx/thesis.pdf'), '%PDF');
+    const before = await fingerprint(foreign);
+    const error = await rejected(train(small(foreign)));
+    expect(error.code).toBe('refused-overwrite');
+    expect(error.message).toContain('holds an entry vaekit did not write: onnx/thesis.pdf');
+    expect(await fingerprint(foreign)).toEqual(before);
   });
 });

@@ -37,7 +37,11 @@ export async function fingerprint(dir: string): Promise<Record<string, string>> 
 export interface ChildOutcome {
   /** What the script printed with `report(…)` (its last JSON line). */
   result: Record<string, unknown>;
-  /** Peak resident set of the child, in MB (`process.resourceUsage().maxRSS`). */
+  /**
+   * Peak resident set of the child, in MB: VmHWM of /proc/self/status on Linux, else
+   * `process.resourceUsage().maxRSS` (which Linux carries over fork + exec, so it would report
+   * the test process's own peak when that is higher).
+   */
   peakRssMb: number;
   exitCode: number | null;
   stderr: string;
@@ -73,7 +77,13 @@ ${body}
   const err = e as { name?: string; code?: string; message?: string };
   reported = { thrown: { name: err?.name, code: err?.code, message: err?.message } };
 }
-process.stdout.write('\\n' + JSON.stringify({ result: reported, maxRssKb: process.resourceUsage().maxRSS }) + '\\n');
+let maxRssKb = process.resourceUsage().maxRSS;
+try {
+  const { readFileSync } = await import('node:fs');
+  const hwm = /VmHWM:\\s+(\\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+  if (hwm) maxRssKb = Number(hwm[1]);
+} catch {}
+process.stdout.write('\\n' + JSON.stringify({ result: reported, maxRssKb }) + '\\n');
 process.exit(0);
 `,
   );

@@ -1,7 +1,8 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { CsvError, parse } from 'csv-parse/sync';
 import { VaekitError, describeValue } from '../../errors.js';
+import { MAX_CSV_BYTES, MAX_CSV_COLUMNS, MAX_CSV_RECORD_CHARS, formatBytes } from './limits.js';
 import {
   DATA_SPLIT_STREAM,
   type ScaledDataset,
@@ -89,16 +90,52 @@ export async function loadCsv(file: string, options: CsvOptions = {}): Promise<S
   const path = resolve(file);
   let text: string;
   try {
+    // The whole table is parsed in memory (about 12 × the file): refuse a huge file before reading it.
+    const { size } = await stat(path);
+    if (size > MAX_CSV_BYTES) {
+      throw new VaekitError(
+        'invalid-data',
+        `${path}: ${size} bytes (${formatBytes(size)}); vaekit reads CSV files of at most ${MAX_CSV_BYTES} bytes (${formatBytes(MAX_CSV_BYTES)}): ` +
+          'use fewer rows, or IDX / PNG files for images',
+      );
+    }
     text = await readFile(path, 'utf8');
   } catch (cause) {
+    if (cause instanceof VaekitError) throw cause;
     throw new VaekitError('io-error', `CSV file ${path} cannot be read: ${(cause as Error).message}`, { cause });
   }
 
   let records: { record: string[]; info: { lines: number; records: number } }[];
+  let headerSeen = false;
   try {
     // With `info: true` each record comes as { record, info } (csv-parse's types do not narrow on it).
-    records = parse(text, { bom: true, info: true, relax_column_count: true, skip_empty_lines: true }) as unknown as typeof records;
+    records = parse(text, {
+      bom: true,
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      // One gigantic line stops the parser within MAX_CSV_RECORD_CHARS.
+      max_record_size: MAX_CSV_RECORD_CHARS,
+      on_record: (value, context) => {
+        // The header's width is checked as soon as it is parsed, not after the whole file.
+        // (With `info: true` the value is { record, info }, whatever csv-parse's types say.)
+        const width = (value as unknown as { record: string[] }).record.length;
+        if (!headerSeen && width > MAX_CSV_COLUMNS) {
+          throw new VaekitError('invalid-data', `${path}: the header (line ${context.lines}) has ${width} columns; vaekit reads at most ${MAX_CSV_COLUMNS}`);
+        }
+        headerSeen = true;
+        return value;
+      },
+    }) as unknown as typeof records;
   } catch (cause) {
+    if (cause instanceof VaekitError) throw cause;
+    if (cause instanceof CsvError && cause.code === 'CSV_MAX_RECORD_SIZE') {
+      throw new VaekitError(
+        'invalid-data',
+        `${path}: line ${(cause as CsvError & { lines?: number }).lines ?? '?'} holds a record of more than ${MAX_CSV_RECORD_CHARS} characters; vaekit reads records (rows) of at most that (is a quote left open?)`,
+        { cause },
+      );
+    }
     const detail = cause instanceof CsvError ? cause.message : String(cause);
     throw new VaekitError('invalid-data', `${path}: not valid CSV (${detail})`, { cause });
   }
@@ -109,9 +146,11 @@ export async function loadCsv(file: string, options: CsvOptions = {}): Promise<S
   if (header.every((h) => parseNumber(h) !== null)) {
     throw new VaekitError('invalid-data', `${path}: row 1 must be a header of column names; found only numbers (${header.slice(0, 5).join(', ')}…)`);
   }
+  const seen = new Set<string>(); // not indexOf: quadratic in the column count
   header.forEach((h, j) => {
     if (h === '') throw new VaekitError('invalid-data', `${path}: header column ${j + 1} has no name`);
-    if (header.indexOf(h) !== j) throw new VaekitError('invalid-data', `${path}: header names column ${JSON.stringify(h)} twice`);
+    if (seen.has(h)) throw new VaekitError('invalid-data', `${path}: header names column ${JSON.stringify(h)} twice`);
+    seen.add(h);
   });
   if (rows.length === 0) throw new VaekitError('invalid-data', `${path}: no data rows after the header`);
   for (const r of rows) {

@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { VaekitError } from '../../errors.js';
 import type { DataSplit, Dataset } from './dataset.js';
+import { DATASET_LIMIT_HINT, MAX_DATASET_VALUES, MAX_IMAGE_SIDE, describeValues, formatBytes } from './limits.js';
 
 /**
  * IDX files, the format of MNIST and its relatives (Fashion-MNIST, KMNIST, EMNIST): a big-endian
@@ -90,7 +91,24 @@ function parseHeader(path: string, expected: IdxKind, bytes: Buffer, gzip: boole
   const rows = expected === 'images' ? bytes.readUInt32BE(8) : 1;
   const cols = expected === 'images' ? bytes.readUInt32BE(12) : 1;
   if (rows === 0 || cols === 0) throw invalid(path, `expected images of at least 1 × 1 pixels, found ${rows} × ${cols}`);
-  return { kind: expected, count, rows, cols, headerBytes: HEADER_BYTES[expected], dataBytes: count * rows * cols, gzip };
+  const header: IdxHeader = { kind: expected, count, rows, cols, headerBytes: HEADER_BYTES[expected], dataBytes: count * rows * cols, gzip };
+  checkLimits(path, header);
+  return header;
+}
+
+/** Refuses, from the header alone, a file whose data would not fit vaekit's limits (see limits.ts). */
+function checkLimits(path: string, header: IdxHeader): void {
+  if (header.rows > MAX_IMAGE_SIDE || header.cols > MAX_IMAGE_SIDE) {
+    throw invalid(
+      path,
+      `the header announces images of ${header.rows} × ${header.cols} pixels; vaekit takes images of at most ${MAX_IMAGE_SIDE} pixels on a side (downscale them)`,
+    );
+  }
+  if (header.dataBytes > MAX_DATASET_VALUES) {
+    const size = header.kind === 'images' ? `: ${describeValues(header.dataBytes)}` : ', more than a data set may hold images';
+    const inflated = header.gzip ? `, ${formatBytes(header.dataBytes)} once inflated` : '';
+    throw invalid(path, `the header announces ${describeContent(header)}${size}${inflated}; ${DATASET_LIMIT_HINT}`);
+  }
 }
 
 function describeContent(header: IdxHeader): string {
@@ -165,6 +183,8 @@ async function streamIdx(path: string, expected: IdxKind, makeSink?: (header: Id
         }
       }
       const n = chunk.length - start;
+      // The header caps the inflation: a stream longer than announced is refused within one
+      // chunk (64 KiB) of the announced end, however much more it would inflate to.
       if (received + n > header.dataBytes) {
         throw invalid(
           path,
@@ -199,8 +219,9 @@ async function streamIdx(path: string, expected: IdxKind, makeSink?: (header: Id
 /**
  * Reads only the header of an IDX file (gzipped or not).
  *
- * @throws VaekitError `invalid-data` when the file is missing, is not an IDX file of `kind` or its
- * header is cut short.
+ * @throws VaekitError `invalid-data` when the file is missing, is not an IDX file of `kind`, its
+ * header is cut short, or it announces images over {@link MAX_IMAGE_SIDE} pixels on a side or more
+ * than {@link MAX_DATASET_VALUES} values.
  */
 export function readIdxHeader(path: string, kind: IdxKind): Promise<IdxHeader> {
   return streamIdx(path, kind);
@@ -210,8 +231,9 @@ export function readIdxHeader(path: string, kind: IdxKind): Promise<IdxHeader> {
  * Reads an IDX uint8 images file (magic 0x00000803), gzipped or not, streaming it from disk straight
  * into the returned Float32Array: pixels scaled to [0, 1].
  *
- * @throws VaekitError `invalid-data` when the file is missing, has another magic, or holds fewer or
- * more bytes than its header announces.
+ * @throws VaekitError `invalid-data` when the file is missing, has another magic, announces more
+ * than the limits allow (checked before anything is allocated or inflated), or holds fewer or more
+ * bytes than its header announces (a gzip stream is inflated no further than that).
  */
 export async function readIdxImages(path: string): Promise<IdxImages> {
   let pixels: Float32Array | undefined;
@@ -273,8 +295,9 @@ export interface IdxDatasetOptions {
  *
  * @throws VaekitError `invalid-argument` when only one of the label files is given, or `classes`
  * without labels; `invalid-data` (naming the file) when a file is missing, has the wrong magic, is
- * truncated, has a label count other than its image count, a label outside `classes`, or when train
- * and test images differ in size.
+ * truncated, has a label count other than its image count, a label outside `classes`, when train
+ * and test images differ in size, or when their headers announce more than
+ * {@link MAX_DATASET_VALUES} values together.
  */
 export async function loadIdxDataset(options: IdxDatasetOptions): Promise<Dataset> {
   const { trainImages, trainLabels, testImages, testLabels, name, classes } = options;
@@ -300,6 +323,14 @@ export async function loadIdxDataset(options: IdxDatasetOptions): Promise<Datase
   }
   for (const [images, header] of [[trainImages, trainHeader], [testImages, testHeader]] as const) {
     if (header.count === 0) throw invalid(images, 'expected at least one image, found 0');
+  }
+  // Each file is within the limit (readIdxHeader); the two splits together must be too.
+  if (trainHeader.dataBytes + testHeader.dataBytes > MAX_DATASET_VALUES) {
+    throw new VaekitError(
+      'invalid-data',
+      `${trainImages} and ${testImages}: their headers announce ${describeContent(trainHeader)} and ${describeContent(testHeader)}, ` +
+        `together ${describeValues(trainHeader.dataBytes + testHeader.dataBytes)}; ${DATASET_LIMIT_HINT}`,
+    );
   }
   if (labelled) {
     for (const [labels, images, header] of [[trainLabels, trainImages, trainHeader], [testLabels, testImages, testHeader]] as const) {

@@ -3,6 +3,8 @@ import { basename, join, relative, resolve, sep } from 'node:path';
 import { PNG } from 'pngjs';
 import { VaekitError } from '../../errors.js';
 import type { Dataset } from './dataset.js';
+import { DATASET_LIMIT_HINT, MAX_DATASET_VALUES, describeValues } from './limits.js';
+import { type PngHeader, checkInterlacedData, readPngHeader } from './png-header.js';
 import { DATA_SPLIT_STREAM, checkTestFraction, seededTestMask, splitRows } from './scaling.js';
 
 export interface PngFolderOptions {
@@ -51,10 +53,53 @@ function listFiles(items: string[]): string {
   return items.length > LIST_LIMIT ? `${shown} … and ${items.length - LIST_LIMIT} more` : shown;
 }
 
+/** One size for all: the most common one (first seen on a tie); lists every file that differs. */
+function checkOneSize(root: string, headers: { file: string; header: PngHeader }[]): void {
+  const sizeOf = ({ header }: { header: PngHeader }): string => `${header.width}×${header.height}`;
+  const sizeCounts = new Map<string, number>();
+  for (const h of headers) sizeCounts.set(sizeOf(h), (sizeCounts.get(sizeOf(h)) ?? 0) + 1);
+  if (sizeCounts.size === 1) return;
+  let majority = '';
+  let best = 0;
+  for (const [size, count] of sizeCounts) {
+    if (count > best) {
+      majority = size;
+      best = count;
+    }
+  }
+  const odd = headers.filter((h) => sizeOf(h) !== majority).map((h) => `${h.file} (${sizeOf(h)})`);
+  throw new VaekitError(
+    'invalid-data',
+    `PNG folder ${root}: every image must have the same size; ${best} of ${headers.length} are ${majority} (width×height) ` +
+      `but ${odd.length} differ: ${listFiles(odd)}`,
+  );
+}
+
+/**
+ * Refuses a folder whose images would exceed MAX_DATASET_VALUES once loaded. Channels are known
+ * only after decoding (an RGB PNG may be gray), so any colour type but gray counts 3.
+ */
+function checkDatasetSize(root: string, headers: { header: PngHeader }[]): void {
+  const { width, height } = headers[0]!.header;
+  const gray = headers.every(({ header }) => header.colorType === 0 || header.colorType === 4);
+  const values = headers.length * width * height * (gray ? 1 : 3);
+  if (values > MAX_DATASET_VALUES) {
+    throw new VaekitError(
+      'invalid-data',
+      `PNG folder ${root}: ${headers.length} images of ${width}×${height}${gray ? ' gray' : ' (counted as RGB)'} would take ` +
+        `${describeValues(values)}; ${DATASET_LIMIT_HINT}`,
+    );
+  }
+}
+
 /**
  * Every PNG below `dir` (recursively) as one image data set: pixels in [0, 1], shape [H, W, C],
  * layout `hwc`. C is 1 when every image is gray (R = G = B in every pixel, whatever the PNG's
  * colour type) and 3 otherwise; alpha is dropped. All images must share one size.
+ *
+ * Limits (checked from each file's IHDR before anything is decoded): at most MAX_IMAGE_SIDE = 4096
+ * pixels on a side, a file at most 16 MiB larger than its uncompressed pixels, and at most
+ * MAX_DATASET_VALUES = 2^30 values in all (counting 3 channels unless every PNG is gray).
  *
  * Labels (`labels: 'auto'`): when `dir` has sub-folders holding PNGs, the first-level sub-folder
  * names are the classes (sorted by name) and PNGs directly in `dir` are refused; without
@@ -109,36 +154,27 @@ export async function loadPngFolder(dir: string, options: PngFolderOptions = {})
     }
   }
 
+  // Headers first: sizes and the memory they need are checked before any image is decoded.
+  const headers = files.map((file) => ({ file, header: readPngHeader(join(root, file)) }));
+  checkOneSize(root, headers);
+  checkDatasetSize(root, headers);
+
   const images: Image[] = [];
-  for (const file of files) {
+  for (const { file, header } of headers) {
     const path = join(root, file);
     let png: PNG;
     try {
-      png = PNG.sync.read(await readFile(path));
+      const bytes = await readFile(path);
+      checkInterlacedData(path, bytes, header);
+      png = PNG.sync.read(bytes);
     } catch (cause) {
+      if (cause instanceof VaekitError) throw cause;
       throw new VaekitError('invalid-data', `${path}: not a readable PNG (${(cause as Error).message})`, { cause });
     }
-    images.push({ file, width: png.width, height: png.height, rgba: png.data });
-  }
-
-  // One size for all: the most common one (first seen on a tie); list every file that differs.
-  const sizeCounts = new Map<string, number>();
-  for (const im of images) sizeCounts.set(`${im.width}×${im.height}`, (sizeCounts.get(`${im.width}×${im.height}`) ?? 0) + 1);
-  let majority = '';
-  let best = 0;
-  for (const [size, count] of sizeCounts) {
-    if (count > best) {
-      majority = size;
-      best = count;
+    if (png.width !== header.width || png.height !== header.height) {
+      throw new VaekitError('invalid-data', `${path}: changed while it was being read`);
     }
-  }
-  if (sizeCounts.size > 1) {
-    const odd = images.filter((im) => `${im.width}×${im.height}` !== majority).map((im) => `${im.file} (${im.width}×${im.height})`);
-    throw new VaekitError(
-      'invalid-data',
-      `PNG folder ${root}: every image must have the same size; ${best} of ${images.length} are ${majority} (width×height) ` +
-        `but ${odd.length} differ: ${listFiles(odd)}`,
-    );
+    images.push({ file, width: png.width, height: png.height, rgba: png.data });
   }
   const { width, height } = images[0]!;
 

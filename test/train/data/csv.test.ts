@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCsv } from '../../../src/train/data/csv.js';
 import { rejected } from '../../helpers/thrown.js';
 
@@ -138,5 +140,56 @@ describe('loadCsv', () => {
     expect((await rejected(loadCsv(stats, { label: 'digit', columns: ['digit'] }))).code).toBe('invalid-argument');
     expect((await rejected(loadCsv(stats, { scaling: 'log' as never }))).code).toBe('invalid-argument');
     expect((await rejected(loadCsv(join(fixtures, 'missing.csv')))).code).toBe('io-error');
+  });
+});
+
+describe('loadCsv limits', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'vaekit-csv-limits-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+  const table = (columns: number, rows: number): string =>
+    [Array.from({ length: columns }, (_, j) => `c${j}`).join(','), ...Array.from({ length: rows }, (_, i) => Array(columns).fill(i).join(','))].join('\n');
+
+  it('refuses a file over 256 MiB before reading it', async () => {
+    // A sparse file: no disk space, and the loader must not read it (it would take seconds and GBs).
+    const huge = join(dir, 'huge.csv');
+    const handle = await open(huge, 'w');
+    await handle.truncate(256 * 2 ** 20 + 1);
+    await handle.close();
+    const e = await rejected(loadCsv(huge));
+    expect(e.code).toBe('invalid-data');
+    expect(e.message).toBe(
+      `${huge}: 268435457 bytes (256.0 MiB); vaekit reads CSV files of at most 268435456 bytes (256 MiB): use fewer rows, or IDX / PNG files for images`,
+    );
+  });
+
+  it('reads 65 536 columns and refuses more as soon as the header is parsed', async () => {
+    const widest = join(dir, 'widest.csv');
+    await writeFile(widest, table(65_536, 10));
+    expect((await loadCsv(widest, { testFraction: 0 })).shape).toEqual([65_536]);
+    const wider = join(dir, 'wider.csv');
+    // The unclosed quote after the header would fail the parse: the header is refused first.
+    await writeFile(wider, `${table(65_537, 2)}\n1,"unclosed`);
+    const e = await rejected(loadCsv(wider));
+    expect(e.code).toBe('invalid-data');
+    expect(e.message).toBe(`${wider}: the header (line 1) has 65537 columns; vaekit reads at most 65536`);
+  });
+
+  it('refuses a record of more than 8 MiB characters (a quote left open swallows the file)', async () => {
+    const openQuote = join(dir, 'open-quote.csv');
+    await writeFile(openQuote, `a,b\n1,"${'2,'.repeat(4.5 * 2 ** 20)}\n3,4\n`);
+    const e = await rejected(loadCsv(openQuote));
+    expect(e.code).toBe('invalid-data');
+    expect(e.message).toContain(`${openQuote}: line 2 holds a record of more than 8388608 characters`);
+  });
+
+  it('names a duplicated header column', async () => {
+    const twice = join(dir, 'twice.csv');
+    await writeFile(twice, 'a,b,a\n1,2,3\n');
+    expect((await rejected(loadCsv(twice))).message).toBe(`${twice}: header names column "a" twice`);
   });
 });

@@ -1,5 +1,9 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VaekitError } from '../../../src/errors.js';
 import { loadIdxDataset, readIdxHeader, readIdxImages, readIdxLabels } from '../../../src/train/data/idx.js';
 
@@ -163,5 +167,71 @@ describe('loadIdxDataset', () => {
   it('refuses one label file without the other, and classes without labels', async () => {
     await failure(loadIdxDataset({ name: 'x', trainImages: IMAGES, trainLabels: LABELS, testImages: IMAGES }), 'invalid-argument');
     await failure(loadIdxDataset({ name: 'x', trainImages: IMAGES, testImages: IMAGES, classes: ['a'] }), 'invalid-argument');
+  });
+});
+
+describe('limits, checked from the header before anything is allocated or inflated', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'vaekit-idx-limits-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+  const imagesHeader = (count: number, rows: number, cols: number): Buffer => {
+    const header = Buffer.alloc(16);
+    [0x803, count, rows, cols].forEach((v, i) => header.writeUInt32BE(v, 4 * i));
+    return header;
+  };
+
+  it('refuses a header announcing more than 2^30 values, raw or gzipped, whatever follows', async () => {
+    // 1 400 000 × 28 × 28 = 1 097 600 000 > 2^30 = 1 073 741 824; the files hold only the header.
+    const raw = join(dir, 'many-idx3-ubyte');
+    await writeFile(raw, imagesHeader(1_400_000, 28, 28));
+    let message = await failure(readIdxImages(raw));
+    expect(message).toBe(
+      `${raw}: the header announces 1400000 images of 28 × 28: 1097600000 values (4.1 GiB as float32); ` +
+        'vaekit loads the whole data set into memory and refuses more than 1073741824 values (4 GiB as float32); train on a smaller subset of the files',
+    );
+    const gz = join(dir, 'many-idx3-ubyte.gz');
+    await writeFile(gz, gzipSync(imagesHeader(1_400_000, 28, 28)));
+    message = await failure(readIdxHeader(gz, 'images'));
+    expect(message).toContain(`${gz}: the header announces 1400000 images of 28 × 28: 1097600000 values (4.1 GiB as float32), 1.0 GiB once inflated`);
+
+    const labels = join(dir, 'labels-idx1-ubyte.gz');
+    const labelsHeader = Buffer.alloc(8);
+    labelsHeader.writeUInt32BE(0x801, 0);
+    labelsHeader.writeUInt32BE(4_000_000_000, 4);
+    await writeFile(labels, gzipSync(labelsHeader));
+    expect(await failure(readIdxLabels(labels))).toContain(`${labels}: the header announces 4000000000 labels, more than a data set may hold images`);
+  });
+
+  it('refuses images over 4096 pixels on a side', async () => {
+    const wide = join(dir, 'wide-idx3-ubyte');
+    await writeFile(wide, Buffer.concat([imagesHeader(1, 2, 5000), Buffer.alloc(10_000)]));
+    expect(await failure(readIdxImages(wide))).toContain(`${wide}: the header announces images of 2 × 5000 pixels; vaekit takes images of at most 4096`);
+  });
+
+  it('refuses train and test files within the limit each but over it together, naming both', async () => {
+    // 700 000 × 28 × 28 = 548 800 000 each: under 2^30 alone, over it together. Headers only:
+    // the sum is refused before either file's data is looked at.
+    const train = join(dir, 'train-idx3-ubyte');
+    const test = join(dir, 'test-idx3-ubyte');
+    await writeFile(train, imagesHeader(700_000, 28, 28));
+    await writeFile(test, imagesHeader(700_000, 28, 28));
+    expect(await failure(loadIdxDataset({ name: 'x', trainImages: train, testImages: test }))).toContain(
+      `${train} and ${test}: their headers announce 700000 images of 28 × 28 and 700000 images of 28 × 28, together 1097600000 values`,
+    );
+  });
+
+  it('stops inflating a gzip stream within 64 KiB of the end its header announces', async () => {
+    // 20 images announced, 16 MiB of zeros behind them.
+    const long = join(dir, 'long-idx3-ubyte.gz');
+    await writeFile(long, gzipSync(Buffer.concat([imagesHeader(20, 28, 28), Buffer.alloc(16 * 2 ** 20)])));
+    const message = await failure(readIdxImages(long));
+    expect(message).toContain('too long: the header announces 20 images of 28 × 28, so expected 15680 bytes of data');
+    const inflated = Number(/found more \(at least (\d+)\)/.exec(message)?.[1]);
+    expect(inflated).toBeGreaterThan(15_680);
+    expect(inflated).toBeLessThanOrEqual(15_680 + 65_536);
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadEmbeddedMnist } from '../../../src/train/data/mnist-embedded.js';
 import { loadPngFolder } from '../../../src/train/data/png-folder.js';
 import { rejected } from '../../helpers/thrown.js';
+import { writeZeroPng } from '../../helpers/zero-png.js';
 
 const fixtures = fileURLToPath(new URL('../../fixtures/png-folder/', import.meta.url));
 const temps: string[] = [];
@@ -123,5 +124,47 @@ describe('loadPngFolder', () => {
 
     const e5 = await rejected(loadPngFolder(join(fixtures, 'digits'), { testFraction: 1 }));
     expect(e5.code).toBe('invalid-argument');
+  });
+
+  it('refuses an image over 4096 pixels on a side from its header, naming it, whatever the other files', async () => {
+    const dir = await tempDir();
+    await cp(join(fixtures, 'digits'), dir, { recursive: true });
+    const big = join(dir, '1', 'big.png');
+    await writeZeroPng(big, { width: 5000, height: 5000 });
+    const e = await rejected(loadPngFolder(dir));
+    expect(e.code).toBe('invalid-data');
+    expect(e.message).toContain(big);
+    expect(e.message).toContain('5000×5000 pixels (width×height); vaekit takes images of at most 4096 pixels on a side');
+  });
+
+  it('refuses a folder whose images would exceed 2^30 values, counting 3 channels unless every PNG is gray', async () => {
+    const gray = await tempDir();
+    await writeZeroPng(join(gray, 'a-0.png'), { width: 4096, height: 4096 });
+    for (let i = 1; i < 65; i++) await cp(join(gray, 'a-0.png'), join(gray, `a-${i}.png`));
+    const e = await rejected(loadPngFolder(gray));
+    expect(e.code).toBe('invalid-data');
+    expect(e.message).toContain(`PNG folder ${gray}: 65 images of 4096×4096 gray would take 1090519040 values (4.1 GiB as float32)`);
+    expect(e.message).toContain('refuses more than 1073741824 values (4 GiB as float32)');
+
+    const rgb = await tempDir();
+    await writeZeroPng(join(rgb, 'a-0.png'), { width: 4096, height: 4096, colorType: 2 });
+    for (let i = 1; i < 22; i++) await cp(join(rgb, 'a-0.png'), join(rgb, `a-${i}.png`));
+    expect((await rejected(loadPngFolder(rgb))).message).toContain('22 images of 4096×4096 (counted as RGB) would take 1107296256 values');
+  });
+
+  it('loads an interlaced PNG whose data fits its header, refuses one whose data inflates to more', async () => {
+    const dir = await tempDir();
+    await cp(join(fixtures, 'digits'), dir, { recursive: true });
+    // 837 bytes: the seven Adam7 passes of a 28×28 gray image (see png-header.test.ts); zeros = black.
+    await writeZeroPng(join(dir, '2', 'zz-interlaced.png'), { width: 28, height: 28, interlaced: true }, { dataBytes: 837 });
+    const data = await loadPngFolder(dir, { testFraction: 0 });
+    expect(data.train.count).toBe(31);
+    expect(Math.max(...data.train.x.subarray(30 * 784, 31 * 784))).toBe(0);
+
+    const bomb = join(dir, '2', 'zz-interlaced.png');
+    await writeZeroPng(bomb, { width: 28, height: 28, interlaced: true }, { dataBytes: 64 * 2 ** 20 });
+    const e = await rejected(loadPngFolder(dir));
+    expect(e.code).toBe('invalid-data');
+    expect(e.message).toContain(`${bomb}: its image data inflates to more than the 837 bytes`);
   });
 });

@@ -88,7 +88,7 @@ export async function loadCsv(file: string, options: CsvOptions = {}): Promise<S
     throw new VaekitError('invalid-argument', `'scaling' must be 'min-max', 'standardize' or 'none'; found ${describeValue(scalingKind)}`);
   }
   const path = resolve(file);
-  let text: string;
+  let bytes: Buffer;
   try {
     // The whole table is parsed in memory (about 12 × the file): refuse a huge file before reading it.
     const { size } = await stat(path);
@@ -99,7 +99,8 @@ export async function loadCsv(file: string, options: CsvOptions = {}): Promise<S
           'use fewer rows, or IDX / PNG files for images',
       );
     }
-    text = await readFile(path, 'utf8');
+    // Bytes, not a string: csv-parse works on a Buffer and would re-encode a string into one.
+    bytes = await readFile(path);
   } catch (cause) {
     if (cause instanceof VaekitError) throw cause;
     throw new VaekitError('io-error', `CSV file ${path} cannot be read: ${(cause as Error).message}`, { cause });
@@ -109,7 +110,7 @@ export async function loadCsv(file: string, options: CsvOptions = {}): Promise<S
   let headerSeen = false;
   try {
     // With `info: true` each record comes as { record, info } (csv-parse's types do not narrow on it).
-    records = parse(text, {
+    records = parse(bytes, {
       bom: true,
       info: true,
       relax_column_count: true,

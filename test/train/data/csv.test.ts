@@ -187,6 +187,15 @@ describe('loadCsv limits', () => {
     expect(e.message).toContain(`${openQuote}: line 2 holds a record of more than 8388608 characters`);
   });
 
+  it('parses the bytes as UTF-8: a BOM is dropped, non-ASCII class names are kept', async () => {
+    const utf8 = join(dir, 'utf8.csv');
+    await writeFile(utf8, Buffer.from('\uFEFFx,y,kind\n1,2,café\n3,4,naïve\n5,6,café\n', 'utf8'));
+    const data = await loadCsv(utf8, { label: 'kind', testFraction: 0 });
+    expect(data.columns).toEqual(['x', 'y']);
+    expect(data.classes).toEqual(['café', 'naïve']);
+    expect([...data.train.labels!]).toEqual([0, 1, 0]);
+  });
+
   it('names a duplicated header column', async () => {
     const twice = join(dir, 'twice.csv');
     await writeFile(twice, 'a,b,a\n1,2,3\n');

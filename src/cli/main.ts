@@ -26,6 +26,8 @@ try {
     console.error(`vaekit: error: ${error.message}`);
     process.exitCode = 1;
   } else {
+    // Bad input always surfaces as a VaekitError; anything else is a bug, so keep its stack.
+    console.error('vaekit: internal error (please report it with this trace):');
     console.error(error);
     process.exitCode = 1;
   }

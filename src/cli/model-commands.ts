@@ -1,11 +1,13 @@
 import { Command, Option } from 'commander';
 import { Vae, ortNodeBackend } from '../node.js';
 import { VaekitError } from '../errors.js';
+import { MAX_IMPORTANCE_SAMPLES } from '../vae/arguments.js';
 import type { Device } from '../runtime/backend.js';
 import { DATA_SOURCES, loadDataset } from '../train/data/load-dataset.js';
 import { gatherRows } from '../train/data/dataset.js';
-import { writeImageGrid, writeReconstructionGrid } from '../train/report/index.js';
+import { imageGridSize, reconstructionGridSize, writeImageGrid, writeReconstructionGrid } from '../train/report/index.js';
 import { nonNegativeInteger, positiveInteger, positiveNumber } from './parse-flags.js';
+import { checkPngFits, largestFitting, pngFits } from './png-limit.js';
 
 const DEVICES = ['auto', 'cpu', 'webgpu', 'cuda'];
 
@@ -20,8 +22,14 @@ function withDevice(cmd: Command): Command {
     .option('--strict', 'fail instead of falling back to cpu when the device is unavailable');
 }
 
-async function load(model: string, flags: DeviceFlags): Promise<Vae> {
-  return Vae.load(model, { runtime: ortNodeBackend, device: flags.device, strict: flags.strict });
+/** Loads the model, runs `work`, and releases the model even when `work` refuses its input. */
+async function withModel(model: string, flags: DeviceFlags, work: (vae: Vae) => Promise<void>): Promise<void> {
+  const vae = await Vae.load(model, { runtime: ortNodeBackend, device: flags.device, strict: flags.strict });
+  try {
+    await work(vae);
+  } finally {
+    await vae.dispose();
+  }
 }
 
 function imageShape(vae: Vae): [number, number, 1 | 3] {
@@ -51,14 +59,16 @@ export function sampleCommand(): Command {
     .option('--temperature <t>', 'scales ε (below 1: crisper, less varied)', positiveNumber, 1)
     .option('--c <class>', 'class index for a conditional model', nonNegativeInteger)
     .option('--out <file>', 'PNG to write', 'samples.png')
-    .action(async (model: string, flags: DeviceFlags & { n: number; seed: number; temperature: number; c?: number; out: string }) => {
-      const vae = await load(model, flags);
-      const [height, width, channels] = imageShape(vae);
-      const { mean } = await vae.sample(flags.n, { seed: flags.seed, temperature: flags.temperature, c: flags.c });
-      await writeImageGrid(flags.out, mean.data, { count: flags.n, height, width, channels, columns: Math.ceil(Math.sqrt(flags.n)) });
-      console.log(`wrote ${flags.out}: ${flags.n} samples (seed ${flags.seed}, temperature ${flags.temperature}, ${vae.provider.decoder})`);
-      await vae.dispose();
-    });
+    .action((model: string, flags: DeviceFlags & { n: number; seed: number; temperature: number; c?: number; out: string }) =>
+      withModel(model, flags, async (vae) => {
+        const [height, width, channels] = imageShape(vae);
+        const grid = (count: number) => ({ count, height, width, channels, columns: Math.ceil(Math.sqrt(count)) });
+        checkPngFits(`--n ${flags.n}`, imageGridSize(grid(flags.n)), () =>
+          `--n must be at most ${largestFitting(flags.n, (n) => pngFits(imageGridSize(grid(n))))} for this model's ${height}×${width} images (run again with another --seed for more samples)`);
+        const { mean } = await vae.sample(flags.n, { seed: flags.seed, temperature: flags.temperature, c: flags.c });
+        await writeImageGrid(flags.out, mean.data, grid(flags.n));
+        console.log(`wrote ${flags.out}: ${flags.n} samples (seed ${flags.seed}, temperature ${flags.temperature}, ${vae.provider.decoder})`);
+      }));
 }
 
 export function reconstructCommand(): Command {
@@ -68,15 +78,17 @@ export function reconstructCommand(): Command {
     .addOption(new Option('--data <name>', 'data set whose test split to use').choices(DATA_SOURCES).default('mnist'))
     .option('--count <n>', 'examples', positiveInteger, 32)
     .option('--out <file>', 'PNG to write', 'reconstructions.png')
-    .action(async (model: string, flags: DeviceFlags & { data: string; count: number; out: string }) => {
-      const vae = await load(model, flags);
-      const [height, width, channels] = imageShape(vae);
-      const { n, x, labels } = await testRows(flags.data, flags.count);
-      const recon = await vae.reconstruct(x, { c: vae.manifest.condition ? labels : undefined });
-      await writeReconstructionGrid(flags.out, x, recon.data, { count: n, height, width, channels, columns: 8 });
-      console.log(`wrote ${flags.out}: ${n} test examples beside their reconstructions`);
-      await vae.dispose();
-    });
+    .action((model: string, flags: DeviceFlags & { data: string; count: number; out: string }) =>
+      withModel(model, flags, async (vae) => {
+        const [height, width, channels] = imageShape(vae);
+        const grid = (count: number) => ({ count, height, width, channels, columns: 8 });
+        const { n, x, labels } = await testRows(flags.data, flags.count);
+        checkPngFits(`--count ${n}`, reconstructionGridSize(grid(n)), () =>
+          `--count must be at most ${largestFitting(n, (m) => pngFits(reconstructionGridSize(grid(m))))} for this model's ${height}×${width} images`);
+        const recon = await vae.reconstruct(x, { c: vae.manifest.condition ? labels : undefined });
+        await writeReconstructionGrid(flags.out, x, recon.data, grid(n));
+        console.log(`wrote ${flags.out}: ${n} test examples beside their reconstructions`);
+      }));
 }
 
 export function interpolateCommand(): Command {
@@ -89,24 +101,31 @@ export function interpolateCommand(): Command {
     .addOption(new Option('--method <m>', 'interpolation').choices(['lerp', 'slerp']).default('slerp'))
     .option('--seed <n>', 'which pairs (seeded)', nonNegativeInteger, 0)
     .option('--out <file>', 'PNG to write', 'interpolations.png')
-    .action(async (model: string, flags: DeviceFlags & { data: string; rows: number; steps: number; method: 'lerp' | 'slerp'; seed: number; out: string }) => {
-      const vae = await load(model, flags);
-      const [height, width, channels] = imageShape(vae);
-      const { n, x, labels } = await testRows(flags.data, 200);
-      const { mu } = await vae.encode(x, { c: vae.manifest.condition ? labels : undefined });
-      const J = vae.latentDim;
-      const images = new Float32Array(flags.rows * flags.steps * height * width * channels);
-      for (let r = 0; r < flags.rows; r++) {
-        // Pair r: two examples picked by a simple seeded hash, from different parts of the split.
-        const i = (flags.seed * 7919 + r * 104729) % n;
-        const j = (i + Math.floor(n / 2) + r * 31) % n;
-        const line = await vae.interpolate(mu.data.subarray(i * J, (i + 1) * J), mu.data.subarray(j * J, (j + 1) * J), flags.steps, { method: flags.method });
-        images.set(line.mean.data, r * flags.steps * height * width * channels);
-      }
-      await writeImageGrid(flags.out, images, { count: flags.rows * flags.steps, height, width, channels, columns: flags.steps });
-      console.log(`wrote ${flags.out}: ${flags.rows} interpolations of ${flags.steps} steps (${flags.method})`);
-      await vae.dispose();
-    });
+    .action((model: string, flags: DeviceFlags & { data: string; rows: number; steps: number; method: 'lerp' | 'slerp'; seed: number; out: string }) =>
+      withModel(model, flags, async (vae) => {
+        const [height, width, channels] = imageShape(vae);
+        const grid = (rows: number, steps: number) => ({ count: rows * steps, height, width, channels, columns: steps });
+        const fits = (rows: number, steps: number) => pngFits(imageGridSize(grid(rows, steps)));
+        checkPngFits(`--rows ${flags.rows} × --steps ${flags.steps}`, imageGridSize(grid(flags.rows, flags.steps)), () => {
+          const steps = largestFitting(flags.steps, (s) => fits(flags.rows, s));
+          const rows = largestFitting(flags.rows, (r) => fits(r, flags.steps));
+          const ways = [steps > 0 && `--steps at most ${steps} with --rows ${flags.rows}`, rows > 0 && `--rows at most ${rows} with --steps ${flags.steps}`];
+          return `use ${ways.filter(Boolean).join(', or ') || 'fewer --rows and --steps'}`;
+        });
+        const { n, x, labels } = await testRows(flags.data, 200);
+        const { mu } = await vae.encode(x, { c: vae.manifest.condition ? labels : undefined });
+        const J = vae.latentDim;
+        const images = new Float32Array(flags.rows * flags.steps * height * width * channels);
+        for (let r = 0; r < flags.rows; r++) {
+          // Pair r: two examples picked by a simple seeded hash, from different parts of the split.
+          const i = (flags.seed * 7919 + r * 104729) % n;
+          const j = (i + Math.floor(n / 2) + r * 31) % n;
+          const line = await vae.interpolate(mu.data.subarray(i * J, (i + 1) * J), mu.data.subarray(j * J, (j + 1) * J), flags.steps, { method: flags.method });
+          images.set(line.mean.data, r * flags.steps * height * width * channels);
+        }
+        await writeImageGrid(flags.out, images, grid(flags.rows, flags.steps));
+        console.log(`wrote ${flags.out}: ${flags.rows} interpolations of ${flags.steps} steps (${flags.method})`);
+      }));
 }
 
 export function evalCommand(): Command {
@@ -118,30 +137,33 @@ export function evalCommand(): Command {
     .option('--max <n>', 'score at most n examples (evenly spaced)', positiveInteger)
     .option('--seed <n>', 'seed of ε', nonNegativeInteger, 1)
     .option('--json', 'print one JSON object')
-    .action(async (model: string, flags: DeviceFlags & { data: string; k: number; max?: number; seed: number; json?: boolean }) => {
-      const vae = await load(model, flags);
-      const { dataset, n, x, labels } = await testRows(flags.data, flags.max ?? Number.MAX_SAFE_INTEGER);
-      const c = vae.manifest.condition ? labels : undefined;
-      const start = performance.now();
-      const elbo = await vae.elbo(x, { seed: flags.seed, c });
-      const nll = await vae.logLikelihood(x, {
-        k: flags.k, seed: flags.seed, c,
-        onProgress: (done, total) => { if (process.stderr.isTTY) process.stderr.write(`\r  ${done}/${total}`); },
-      });
-      if (process.stderr.isTTY) process.stderr.write('\n');
-      const result = {
-        model: vae.manifest.name, data: dataset.name, examples: n, k: flags.k, provider: vae.provider.decoder,
-        negElbo: -elbo.mean, recon: -elbo.logLikelihood.reduce((a, b) => a + b, 0) / n, kl: elbo.kl.reduce((a, b) => a + b, 0) / n,
-        iwaeNll: -nll.mean, bitsPerDim: -nll.mean / (vae.inputShape.reduce((a, b) => a * b, 1) * Math.LN2),
-        seconds: (performance.now() - start) / 1000,
-      };
-      if (flags.json) console.log(JSON.stringify(result));
-      else {
-        console.log(`${result.model} on ${result.examples} ${result.data} test examples (${result.provider}):`);
-        console.log(`  −ELBO          ${result.negElbo.toFixed(2)} nats (recon ${result.recon.toFixed(2)} + KL ${result.kl.toFixed(2)})`);
-        console.log(`  NLL, K = ${String(flags.k).padEnd(5)} ${result.iwaeNll.toFixed(2)} nats (${result.bitsPerDim.toFixed(4)} bits/dim)`);
-        console.log(`  ${result.seconds.toFixed(1)} s`);
-      }
-      await vae.dispose();
-    });
+    .action((model: string, flags: DeviceFlags & { data: string; k: number; max?: number; seed: number; json?: boolean }) =>
+      withModel(model, flags, async (vae) => {
+        if (flags.k > MAX_IMPORTANCE_SAMPLES) {
+          throw new VaekitError('invalid-argument', `--k must be at most ${MAX_IMPORTANCE_SAMPLES} (importance samples per example; time grows with k); found ${flags.k}`);
+        }
+        const { dataset, n, x, labels } = await testRows(flags.data, flags.max ?? Number.MAX_SAFE_INTEGER);
+        const c = vae.manifest.condition ? labels : undefined;
+        const start = performance.now();
+        const elbo = await vae.elbo(x, { seed: flags.seed, c });
+        const nll = await vae.logLikelihood(x, {
+          k: flags.k, seed: flags.seed, c,
+          // done/total count (example, sample) pairs: it moves within one example too when K is large.
+          onProgress: (done, total) => { if (process.stderr.isTTY) process.stderr.write(`\r  ${Math.floor((100 * done) / total)}%`); },
+        });
+        if (process.stderr.isTTY) process.stderr.write('\n');
+        const result = {
+          model: vae.manifest.name, data: dataset.name, examples: n, k: flags.k, provider: vae.provider.decoder,
+          negElbo: -elbo.mean, recon: -elbo.logLikelihood.reduce((a, b) => a + b, 0) / n, kl: elbo.kl.reduce((a, b) => a + b, 0) / n,
+          iwaeNll: -nll.mean, bitsPerDim: -nll.mean / (vae.inputShape.reduce((a, b) => a * b, 1) * Math.LN2),
+          seconds: (performance.now() - start) / 1000,
+        };
+        if (flags.json) console.log(JSON.stringify(result));
+        else {
+          console.log(`${result.model} on ${result.examples} ${result.data} test examples (${result.provider}):`);
+          console.log(`  −ELBO          ${result.negElbo.toFixed(2)} nats (recon ${result.recon.toFixed(2)} + KL ${result.kl.toFixed(2)})`);
+          console.log(`  NLL, K = ${String(flags.k).padEnd(5)} ${result.iwaeNll.toFixed(2)} nats (${result.bitsPerDim.toFixed(4)} bits/dim)`);
+          console.log(`  ${result.seconds.toFixed(1)} s`);
+        }
+      }));
 }

@@ -116,6 +116,32 @@ interface Source {
   data: Float32Array;
 }
 
+/** Where cells go: `sourceCount` images side by side per cell, `separator` apart. */
+function layout(options: ImageGridOptions, sourceCount: number, separator: number) {
+  const { count, height, width, labels } = options;
+  const columns = options.columns ?? Math.ceil(Math.sqrt(count));
+  const padding = options.padding ?? 2;
+  const scale = options.scale ?? 2;
+  const cols = Math.min(columns, count);
+  const rows = Math.ceil(count / cols);
+  const imageW = width * scale;
+  const cellW = sourceCount * imageW + (sourceCount - 1) * separator;
+  const cellH = height * scale + (labels === undefined ? 0 : LABEL_BAND);
+  return { cols, imageW, cellW, cellH, width: cols * cellW + (cols + 1) * padding, height: rows * cellH + (rows + 1) * padding };
+}
+
+/** Pixel size of the PNG {@link encodeImageGrid} makes: callers can refuse a huge grid before computing it. */
+export function imageGridSize(options: ImageGridOptions): { width: number; height: number } {
+  const { width, height } = layout(options, 1, 0);
+  return { width, height };
+}
+
+/** Pixel size of the PNG {@link encodeReconstructionGrid} makes. */
+export function reconstructionGridSize(options: ReconstructionGridOptions): { width: number; height: number } {
+  const { width, height } = layout({ ...options, padding: options.padding ?? 8 }, 2, options.separator ?? 2);
+  return { width, height };
+}
+
 /** Draws `count` cells; cell i shows image i of every source side by side, `separator` apart. */
 function renderGrid(sources: Source[], options: ImageGridOptions, separator: number): Uint8Array {
   const { count, height, width, channels, labels } = options;
@@ -159,14 +185,8 @@ function renderGrid(sources: Source[], options: ImageGridOptions, separator: num
     }
   }
 
-  const cols = Math.min(columns, count);
-  const rows = Math.ceil(count / cols);
-  const imageW = width * scale;
+  const { cols, imageW, cellW, cellH, width: outW, height: outH } = layout(options, sources.length, separator);
   const imageH = height * scale;
-  const cellW = sources.length * imageW + (sources.length - 1) * separator;
-  const cellH = imageH + (labels === undefined ? 0 : LABEL_BAND);
-  const outW = cols * cellW + (cols + 1) * padding;
-  const outH = rows * cellH + (rows + 1) * padding;
 
   const png = new PNG({ width: outW, height: outH });
   const out = png.data;

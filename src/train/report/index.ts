@@ -1,6 +1,8 @@
 export {
   encodeImageGrid,
   encodeReconstructionGrid,
+  imageGridSize,
+  reconstructionGridSize,
   writeImageGrid,
   writeReconstructionGrid,
   LABEL_BAND,

@@ -64,6 +64,9 @@ function fromImages(images: ImageDataLike[], shape: number[], name: string): Flo
         `'${name}${images.length > 1 ? `[${n}]` : ''}' must be ${width}×${height} pixels (draw it scaled, e.g. ctx.drawImage(canvas, 0, 0, ${width}, ${height})); found ${image.width}×${image.height}`,
       );
     }
+    if (image.data.length < width * height * 4) {
+      throw new VaekitError('shape-mismatch', `'${name}${images.length > 1 ? `[${n}]` : ''}.data' must hold ${width * height * 4} RGBA bytes for ${width}×${height} pixels; found ${image.data.length}`);
+    }
     for (let p = 0; p < width * height; p++) {
       const r = image.data[p * 4]!, g = image.data[p * 4 + 1]!, b = image.data[p * 4 + 2]!;
       const base = (n * width * height + p) * channels;
@@ -109,6 +112,7 @@ export function toBatch(input: ExamplesInput, shape: readonly number[], name: st
     if (!(t.data instanceof Float32Array)) {
       throw new VaekitError('dtype-mismatch', `'${name}.data' must be a Float32Array; found ${describe(t.data)}`);
     }
+    if (!Array.isArray(t.shape)) throw new VaekitError('shape-mismatch', `'${name}.shape' must be an array [N, ${shape.join(', ')}]; found ${describe(t.shape)}`);
     const dims = [...t.shape];
     const ok = (dims.length === shape.length + 1 && dims.slice(1).every((d, i) => d === shape[i])) || (dims.length === shape.length && dims.every((d, i) => d === shape[i]));
     if (!ok) throw new VaekitError('shape-mismatch', `'${name}.shape' must be [N, ${shape.join(', ')}]; found [${dims.join(', ')}]`);

@@ -48,7 +48,8 @@ describe('built package', () => {
   it('builds browser bundles that import no Node module, with onnxruntime-web files beside them', () => {
     const web = readFileSync(join(ROOT, 'dist/web.js'), 'utf8');
     const imports = [...web.matchAll(/^import .* from ['"]([^'"]+)['"];?$/gm)].map((m) => m[1]);
-    expect(imports).toEqual(['onnxruntime-web']);
+    // The bundler build imports its two runtime dependencies (both browser-ready ESM) and nothing else.
+    expect(imports.sort()).toEqual(['@bufbuild/protobuf/wire', 'onnxruntime-web']);
     const bundle = readFileSync(join(ROOT, 'dist/vaekit.web.bundle.js'), 'utf8');
     expect(bundle).not.toMatch(/from ['"](node:|onnxruntime-node)/);
     expect(bundle).not.toMatch(/^import /m); // self-contained

@@ -38,8 +38,14 @@ export function checkReadLimit(location: string | URL, size: number, limit: Read
 /** Reads a response body, refusing it as soon as it passes `limit` (a lying Content-Length included). */
 async function readBody(location: string | URL, response: Response, limit: ReadLimit | undefined): Promise<Uint8Array> {
   const announced = response.headers.get('content-length');
-  if (announced !== null && /^\d+$/.test(announced) && !response.headers.get('content-encoding')) checkReadLimit(location, Number(announced), limit);
-  if (!limit || !response.body) return new Uint8Array(await response.arrayBuffer());
+  const length = announced !== null && /^\d+$/.test(announced) && !response.headers.get('content-encoding') ? Number(announced) : null;
+  if (length !== null) checkReadLimit(location, length, limit);
+  // With a plain Content-Length the body cannot be longer (fetch stops there): read it whole.
+  if (!limit || !response.body || length !== null) {
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    checkReadLimit(location, bytes.length, limit);
+    return bytes;
+  }
   const chunks: Uint8Array[] = [];
   let size = 0;
   const reader = response.body.getReader();

@@ -72,15 +72,19 @@ async function decoderWithExternalData(location: string): Promise<Uint8Array> {
   return onnx.ModelProto.encode(model).finish();
 }
 
-/** Loads `dir` in a child process: its error and peak RSS. */
+/** Loads `dir` in a child process: its error and peak RSS (printed: the README's Safety table quotes it). */
 async function loadInChild(dir: string, timeoutMs = 60_000) {
-  return inChild(
+  const started = performance.now();
+  const outcome = await inChild(
     `const { Vae } = await import(src('vae/vae.ts'));
      const { ortNodeBackend } = await import(src('runtime/ort-node.ts'));
      await Vae.load(${JSON.stringify(dir)}, { runtime: ortNodeBackend, device: 'cpu' });
      report({ loaded: true });`,
     { timeoutMs },
   );
+  const thrown = outcome.result['thrown'] as { code?: string } | undefined;
+  console.log(`${expect.getState().currentTestName}: ${thrown?.code ?? 'loaded'}, peak RSS ${outcome.peakRssMb.toFixed(0)} MB, ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return outcome;
 }
 
 describe('graphs that would read outside the model folder', () => {

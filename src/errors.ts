@@ -40,7 +40,9 @@ export type VaekitErrorCode =
   /** A graph that would make ONNX Runtime read outside the model (external data files). */
   | 'unsafe-graph'
   /** An output folder that holds files vaekit did not write: refused rather than overwritten. */
-  | 'refused-overwrite';
+  | 'refused-overwrite'
+  /** ONNX Runtime failed while running a graph that loaded (its message is included). */
+  | 'run-failed';
 
 export class VaekitError extends Error {
   readonly code: VaekitErrorCode;

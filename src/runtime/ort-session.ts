@@ -57,6 +57,14 @@ export class OrtSession implements GraphSession {
     let results: Record<string, OrtTensorLike>;
     try {
       results = await running;
+    } catch (cause) {
+      // The feeds passed checkFeeds, so the graph itself refused them (e.g. a dimension the
+      // manifest does not describe) or failed inside: say so with ONNX Runtime's own words.
+      throw new VaekitError(
+        'run-failed',
+        `${this.backend} could not run the graph: ${(cause as Error).message} (if the graph and vaekit.json disagree on input.shape, latentDim or the batch dimension, fix the manifest or re-export the graph)`,
+        { cause },
+      );
     } finally {
       this.running.delete(running);
     }

@@ -357,7 +357,9 @@ export class Vae {
     const g = this.manifest.graphs.encoder;
     const inputs: Record<string, { data: Float32Array; rowShape: readonly number[] }> = { [g.inputs['x']!]: { data: x, rowShape: this.inputShape } };
     if (c) inputs[g.inputs['c']!] = { data: c, rowShape: [this.manifest.condition!.classes] };
-    const out = await runBatched(this.encoder, inputs, n, this.options.batchSize);
+    const latent = { values: this.latentDim, source: `latentDim ${this.latentDim}` };
+    const rows = { graph: g.file, rows: { [g.outputs['mu']!]: latent, [g.outputs['logvar']!]: latent } };
+    const out = await runBatched(this.encoder, inputs, n, this.options.batchSize, undefined, rows);
     return { mu: out[g.outputs['mu']!]!.data, logvar: out[g.outputs['logvar']!]!.data };
   }
 
@@ -374,7 +376,9 @@ export class Vae {
     const inputs: Record<string, { data: Float32Array; rowShape: readonly number[] }> = { [g.inputs['z']!]: { data: z, rowShape: [this.latentDim] } };
     if (c) inputs[g.inputs['c']!] = { data: c, rowShape: [this.manifest.condition!.classes] };
     const wanted = Object.entries(g.outputs).filter(([contract]) => !only || only.includes(contract));
-    const out = await runBatched(session, inputs, n, batchSize, only ? wanted.map(([, graphName]) => graphName) : undefined);
+    const image = { values: product(this.inputShape), source: `input.shape [${this.inputShape.join(', ')}]` };
+    const rows = { graph: g.file, rows: Object.fromEntries(wanted.map(([, graphName]) => [graphName, image])) };
+    const out = await runBatched(session, inputs, n, batchSize, only ? wanted.map(([, graphName]) => graphName) : undefined, rows);
     return Object.fromEntries(wanted.map(([contract, graphName]) => [contract, out[graphName]!]));
   }
 

@@ -196,6 +196,33 @@ describe('manifests that lie about their graphs', () => {
   });
 });
 
+/** The shipped graph with the dimensions of its inputs or outputs (after the batch) made symbolic. */
+async function symbolicGraph(role: 'encoder' | 'decoder', which: 'input' | 'output'): Promise<Uint8Array> {
+  const model = onnx.ModelProto.decode(await readFile(join(MODEL, `${role}.onnx`)));
+  for (const value of model.graph![which]!) {
+    const dims = value.type!.tensorType!.shape!.dim!;
+    dims.forEach((d, i) => i > 0 && Object.assign(d, { dimValue: null, dimParam: `d${i}` }));
+  }
+  return onnx.ModelProto.encode(model).finish();
+}
+
+describe('manifests that lie about graphs with symbolic shapes', () => {
+  it('refuses wrongly sized results at run time (invalid-manifest), and graph run failures are run-failed', async () => {
+    const dir = await modelCopy();
+    await replaceGraph(dir, 'encoder', await symbolicGraph('encoder', 'input'));
+    await replaceGraph(dir, 'decoder', await symbolicGraph('decoder', 'output'));
+    await editManifest(dir, (m) => (m.input.shape = [32, 32, 1]));
+    const vae = await Vae.load(dir, { runtime: ortNodeBackend, device: 'cpu' }); // nothing fixed to compare
+    const sample = await rejected(vae.sample(2, { seed: 1 }));
+    expect(sample.code).toBe('invalid-manifest');
+    expect(sample.message).toBe("decoder.onnx output 'logits' has 784 values per example (shape [2, 28, 28, 1]); the manifest's input.shape [32, 32, 1] says 1024: vaekit.json does not describe this graph");
+    const encode = await rejected(vae.encode(new Float32Array(2 * 1024).fill(0.5)));
+    expect(encode.code).toBe('run-failed');
+    expect(encode.message).toMatch(/^onnxruntime-node could not run the graph: .+ \(if the graph and vaekit\.json disagree/);
+    await vae.dispose();
+  });
+});
+
 describe('cases that were already handled and must stay so', () => {
   it.each([
     ['a ".." path', '../decoder.onnx'],

@@ -1,38 +1,19 @@
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { VaekitError } from '../../src/errors.js';
 import { assertWritable, inspectModelFolder, inspectRunFolder } from '../../src/train/output-folder.js';
+import { temporaryFolders } from '../helpers/temporary-folders.js';
 
-let root: string;
-let count = 0;
-
-/** A fresh folder under `root` holding `files` (path → text). */
-async function folder(files: Record<string, string>): Promise<string> {
-  const dir = join(root, `case-${count++}`);
-  await mkdir(dir, { recursive: true });
-  for (const [path, text] of Object.entries(files)) {
-    await mkdir(join(dir, path, '..'), { recursive: true });
-    await writeFile(join(dir, path), text);
-  }
-  return dir;
-}
+const temp = temporaryFolders('vaekit-output-folder-');
+const folder = temp.folder;
 
 const MANIFEST = JSON.stringify({ format: 'vaekit/1', producer: { name: 'vaekit', version: '0.1.0' } });
 const CONFIG = JSON.stringify({ data: 'mnist', seed: 1, epochs: 2, architecture: { arch: 'mlp' }, likelihood: { kind: 'bernoulli' } });
 
-beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'vaekit-output-folder-'));
-});
-
-afterAll(async () => {
-  await rm(root, { recursive: true, force: true });
-});
-
 describe('inspectModelFolder', () => {
   it('a missing or empty target is free', async () => {
-    expect(await inspectModelFolder(join(root, 'nowhere'))).toEqual({ kind: 'missing' });
+    expect(await inspectModelFolder(join(temp.root(), 'nowhere'))).toEqual({ kind: 'missing' });
     expect(await inspectModelFolder(await folder({}))).toEqual({ kind: 'empty' });
   });
 
@@ -52,7 +33,7 @@ describe('inspectModelFolder', () => {
 
   it('a symbolic link or a file in place of the folder is foreign; only the link may be forced', async () => {
     const real = await folder({ 'vaekit.json': MANIFEST });
-    const link = join(root, 'link');
+    const link = join(temp.root(), 'link');
     await symlink(real, link);
     const linked = await inspectModelFolder(link);
     expect(linked).toMatchObject({ kind: 'foreign', reason: 'is a symbolic link vaekit did not make' });

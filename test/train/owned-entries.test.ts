@@ -1,31 +1,13 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CHECKPOINT_FOLDER, foreignEntries, MODEL_FOLDER, removeOwnFolder, RUN_FOLDER } from '../../src/train/owned-entries.js';
 import { fingerprint } from '../hostile/harness.js';
+import { temporaryFolders } from '../helpers/temporary-folders.js';
 
-let root: string;
-let count = 0;
-
-async function folder(files: Record<string, string>): Promise<string> {
-  const dir = join(root, `case-${count++}`);
-  await mkdir(dir, { recursive: true });
-  for (const [path, text] of Object.entries(files)) {
-    await mkdir(join(dir, path, '..'), { recursive: true });
-    await writeFile(join(dir, path), text);
-  }
-  return dir;
-}
-
-beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'vaekit-owned-'));
-});
-
-afterAll(async () => {
-  await rm(root, { recursive: true, force: true });
-});
+const temp = temporaryFolders('vaekit-owned-');
+const folder = temp.folder;
 
 describe('foreignEntries', () => {
   it('lists what vaekit does not write, at every depth, up to a limit; links are never vaekit\'s', async () => {
@@ -50,6 +32,6 @@ describe('removeOwnFolder', () => {
   });
 
   it('a missing folder is already gone', async () => {
-    expect(await removeOwnFolder(join(root, 'never'), MODEL_FOLDER)).toBe(true);
+    expect(await removeOwnFolder(join(temp.root(), 'never'), MODEL_FOLDER)).toBe(true);
   });
 });

@@ -1,40 +1,21 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { writeModelFolder } from '../../src/train/write-model-folder.js';
 import { removeStaleStaging } from '../../src/train/stale-staging.js';
 import { fingerprint } from '../hostile/harness.js';
 import { rejected } from '../helpers/thrown.js';
+import { temporaryFolders } from '../helpers/temporary-folders.js';
 
-let root: string;
-let count = 0;
+const temp = temporaryFolders('vaekit-model-folder-');
+const parent = temp.folder;
 
 const manifest = (version: string) => JSON.stringify({ format: 'vaekit/1', producer: { name: 'vaekit', version } });
 const model = (version: string) => ({ 'vaekit.json': manifest(version), 'encoder.onnx': `enc ${version}`, 'decoder.onnx': `dec ${version}`, 'README.md': `card ${version}` });
 
-/** A fresh parent folder holding `files` (path → text). */
-async function parent(files: Record<string, string> = {}): Promise<string> {
-  const dir = join(root, `case-${count++}`);
-  await mkdir(dir, { recursive: true });
-  for (const [path, text] of Object.entries(files)) {
-    await mkdir(join(dir, path, '..'), { recursive: true });
-    await writeFile(join(dir, path), text);
-  }
-  return dir;
-}
-
 const prefixed = (files: Record<string, string>, prefix: string) => Object.fromEntries(Object.entries(files).map(([k, v]) => [`${prefix}/${k}`, v]));
-
-beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'vaekit-model-folder-'));
-});
-
-afterAll(async () => {
-  await rm(root, { recursive: true, force: true });
-});
 
 describe('writeModelFolder', () => {
   it('creates a missing folder and fills an empty one, leaving nothing staged', async () => {

@@ -12,7 +12,7 @@ import { featureCount, gatherRows } from '../src/train/data/dataset.js';
 import { loadFashionMnist } from '../src/train/data/fashion-mnist.js';
 import { seededPermutation } from '../src/train/data/shuffle.js';
 import { buildVae, describeArchitecture } from '../src/train/model/build.js';
-import { trainStep, trainableVariables, type StepContext } from '../src/train/train-step.js';
+import { trainStep, trainableVariables, type StepContext } from '../src/train/objective/train-step.js';
 import { choice, option } from './options.js';
 
 const MODEL = choice('model', ['mlp', 'conv'] as const, 'mlp');

@@ -15,8 +15,8 @@ import { featureCount, gatherRows } from '../src/train/data/dataset.js';
 import { loadEmbeddedMnist } from '../src/train/data/mnist-embedded.js';
 import { seededPermutation } from '../src/train/data/shuffle.js';
 import { buildVae } from '../src/train/model/build.js';
-import { trainStep, trainableVariables, type StepContext } from '../src/train/train-step.js';
-import { adversarialAdam, adversarialStep, createAdversarialContext, type AdversarialContext } from '../src/train/adversarial-step.js';
+import { trainStep, trainableVariables, type StepContext } from '../src/train/objective/train-step.js';
+import { adversarialAdam, adversarialStep, createAdversarialContext, type AdversarialContext } from '../src/train/objective/adversarial-step.js';
 import { buildDiscriminator } from '../src/train/model/discriminator.js';
 import { option } from './options.js';
 

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { join } from 'node:path';
 import { TRAIN_BACKENDS } from '../train/backend/select-backend.js';
-import { exportRun, type ExportRunResult } from '../train/export-run.js';
+import { exportRun, type ExportRunResult } from '../train/run/export-run.js';
 
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 

@@ -1,14 +1,14 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { join, resolve } from 'node:path';
-import { exportRun } from '../train/export-run.js';
-import { assertWritable, inspectModelFolder } from '../train/output-folder.js';
+import { exportRun } from '../train/run/export-run.js';
+import { assertWritable, inspectModelFolder } from '../train/run/output-folder.js';
 import { printExport } from './export-command.js';
 import { VaekitError } from '../errors.js';
 import { DEFAULTS, OBJECTIVES, type Objective } from '../train/config.js';
 import type { DataOptions } from '../train/data/data-options.js';
 import { TRAIN_BACKENDS } from '../train/backend/select-backend.js';
 import { DATA_SOURCES } from '../train/data/load-dataset.js';
-import { LIKELIHOOD_KINDS } from '../train/likelihood.js';
+import { LIKELIHOOD_KINDS } from '../train/objective/likelihood.js';
 import { resumeTraining, train, type TrainResult } from '../train/trainer.js';
 import { integerList, nonNegativeInteger, nonNegativeNumber, positiveInteger, positiveNumber } from './parse-flags.js';
 import { createTrainProgress } from './train-progress.js';

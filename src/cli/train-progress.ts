@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import { describeArchitecture } from '../train/model/build.js';
-import type { LatentMatch } from '../train/latent-match.js';
+import type { LatentMatch } from '../train/objective/latent-match.js';
 import type { TrainEvent } from '../train/train-events.js';
 
 const fmt = (x: number, digits = 2) => x.toFixed(digits);

@@ -1,5 +1,5 @@
 import { VaekitError } from '../errors.js';
-import { parseLikelihood, type Likelihood } from './likelihood.js';
+import { parseLikelihood, type Likelihood } from './objective/likelihood.js';
 import type { Architecture } from './model/build.js';
 import type { TrainBackend } from './backend/select-backend.js';
 import type { DataOptions } from './data/data-options.js';

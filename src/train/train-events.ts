@@ -1,5 +1,5 @@
 import type { TrainConfig } from './config.js';
-import type { EpochMetrics, FinalMetrics } from './metrics.js';
+import type { EpochMetrics, FinalMetrics } from './objective/metrics.js';
 
 /** Progress of a training run, delivered to `onEvent` as it happens. */
 export type TrainEvent =

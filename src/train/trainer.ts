@@ -3,32 +3,32 @@ import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { VaekitError } from '../errors.js';
 import { NormalSampler } from '../sampler/index.js';
-import { writeFileAtomic } from './atomic-write.js';
-import { appendFileSynced } from './durable-fs.js';
-import { assertWritable, inspectRunFolder } from './output-folder.js';
+import { writeFileAtomic } from './run/atomic-write.js';
+import { appendFileSynced } from './run/durable-fs.js';
+import { assertWritable, inspectRunFolder } from './run/output-folder.js';
 import { selectBackend, type TrainBackend } from './backend/select-backend.js';
-import { adversarialAdam, adversarialStep, createAdversarialContext, type AdversarialContext } from './adversarial-step.js';
+import { adversarialAdam, adversarialStep, createAdversarialContext, type AdversarialContext } from './objective/adversarial-step.js';
 import {
   loadCheckpoint, restoreOptimizer, saveCheckpoint, type CheckpointModels, type CheckpointOptimizers,
-} from './checkpoint.js';
+} from './run/checkpoint.js';
 import { DEFAULTS, resolveTrainConfig, type TrainConfig, type TrainConfigInput } from './config.js';
 import { loadDataset, subsetDataset } from './data/load-dataset.js';
-import { conditionClasses } from './condition.js';
+import { conditionClasses } from './objective/condition.js';
 import { featureCount, gatherRows, oneHotLabels, type Dataset } from './data/dataset.js';
 import { seededPermutation } from './data/shuffle.js';
-import { evaluateSplit, type SplitEvaluation } from './evaluate.js';
-import { iwaeNegLogLikelihood } from './iwae.js';
-import { latentMatch, type LatentMatch } from './latent-match.js';
-import { writeLatentPicture } from './latent-picture.js';
-import type { EpochMetrics, FinalMetrics } from './metrics.js';
+import { evaluateSplit, type SplitEvaluation } from './objective/evaluate.js';
+import { iwaeNegLogLikelihood } from './objective/iwae.js';
+import { latentMatch, type LatentMatch } from './objective/latent-match.js';
+import { writeLatentPicture } from './run/latent-picture.js';
+import type { EpochMetrics, FinalMetrics } from './objective/metrics.js';
 import { buildVae } from './model/build.js';
 import { buildDiscriminator } from './model/discriminator.js';
-import type { VaeModels } from './model/mlp.js';
+import type { VaeModels } from './model/types.js';
 import { saveLayersModel } from './model/model-artifacts.js';
 import { initializeOutputBiasFromData } from './model/output-bias.js';
-import { writeRunPictures } from './run-pictures.js';
+import { writeRunPictures } from './run/run-pictures.js';
 import { STREAMS } from './streams.js';
-import { trainStep, trainableVariables, type StepContext } from './train-step.js';
+import { trainStep, trainableVariables, type StepContext } from './objective/train-step.js';
 import type { TrainEvent } from './train-events.js';
 
 export interface TrainOptions extends TrainConfigInput {

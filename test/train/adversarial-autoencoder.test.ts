@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveTrainConfig } from '../../src/train/config.js';
 import { loadEmbeddedMnist } from '../../src/train/data/mnist-embedded.js';
 import type { Dataset } from '../../src/train/data/dataset.js';
-import { exportRun } from '../../src/train/export-run.js';
-import type { FinalMetrics } from '../../src/train/metrics.js';
+import { exportRun } from '../../src/train/run/export-run.js';
+import type { FinalMetrics } from '../../src/train/objective/metrics.js';
 import { resumeTraining, train, type TrainOptions } from '../../src/train/trainer.js';
 import { metricsLines, withoutTimes } from '../helpers/run-metrics.js';
 

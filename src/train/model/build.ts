@@ -1,5 +1,6 @@
 import { buildConvVae, type ConvArchitecture } from './conv.js';
-import { buildMlpVae, type BuildOptions, type MlpArchitecture, type VaeModels } from './mlp.js';
+import { buildMlpVae, type MlpArchitecture } from './mlp.js';
+import type { BuildOptions, VaeModels } from './types.js';
 
 export type Architecture = MlpArchitecture | ConvArchitecture;
 

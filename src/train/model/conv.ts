@@ -1,7 +1,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { VaekitError } from '../../errors.js';
 import { denseDecoderTrunk, denseEncoder } from './dense-trunks.js';
-import type { BuildOptions, VaeModels } from './mlp.js';
+import type { BuildOptions, VaeModels } from './types.js';
 import { decoderHeads } from './heads.js';
 import { pytorchInitializers } from './init.js';
 

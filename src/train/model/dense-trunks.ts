@@ -1,5 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { BuildOptions } from './mlp.js';
+import type { BuildOptions } from './types.js';
 import { DECODER_CLASS_OFFSET_LAYER } from './output-bias.js';
 
 type Sym = tfl.SymbolicTensor;

@@ -1,5 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { BuildOptions } from './mlp.js';
+import type { BuildOptions } from './types.js';
 
 /**
  * The decoder's output heads of the graph contract on its pre-activation output(s): bernoulli →

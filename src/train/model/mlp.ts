@@ -1,8 +1,8 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { Likelihood } from '../likelihood.js';
 import { denseDecoderTrunk, denseEncoder } from './dense-trunks.js';
 import { decoderHeads } from './heads.js';
 import { pytorchInitializers } from './init.js';
+import type { BuildOptions, VaeModels } from './types.js';
 
 /** Architecture of the MLP VAE; the default is the pytorch/examples reference 784-400-20. */
 export interface MlpArchitecture {
@@ -11,24 +11,6 @@ export interface MlpArchitecture {
   hidden: number[];
   latentDim: number;
   activation: 'relu';
-}
-
-export interface VaeModels {
-  /** x → [mu, logvar] */
-  encoder: tfl.LayersModel;
-  /** z → [logits, mean] (bernoulli) or [mean] (gaussian) */
-  decoder: tfl.LayersModel;
-}
-
-export interface BuildOptions {
-  inputShape: number[];
-  likelihood: Likelihood;
-  /** Range of the data: a [0, 1] range gives the gaussian mean a sigmoid. */
-  valueRange: [number, number];
-  /** Seed of the weight initializers: the same seed builds the same weights. */
-  seed: number;
-  /** Conditional VAE: a one-hot label `c` of this many classes reaches every dense layer (dense-trunks.ts). */
-  classes?: number;
 }
 
 type Sym = tfl.SymbolicTensor;

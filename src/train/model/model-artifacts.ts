@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { VaekitError } from '../../errors.js';
-import { writeFileAtomic } from '../atomic-write.js';
+import { writeFileAtomic } from '../run/atomic-write.js';
 
 function joinWeightData(data: tf.io.WeightData | undefined): ArrayBuffer {
   if (data === undefined) return new ArrayBuffer(0);

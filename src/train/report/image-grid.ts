@@ -1,6 +1,6 @@
 import { PNG } from 'pngjs';
 import { VaekitError, describeValue } from '../../errors.js';
-import { writeFileAtomic } from '../atomic-write.js';
+import { writeFileAtomic } from '../run/atomic-write.js';
 import { REPORT_FONT_FAMILY, escapeXml, findReportFont, renderSvg } from './font.js';
 
 /** A grey level in [0,1] or an `[r, g, b]` colour with each part in [0,1]. */

@@ -1,6 +1,6 @@
 import { VaekitError, describeValue } from '../../errors.js';
-import { writeFileAtomic } from '../atomic-write.js';
-import type { LatentMatch } from '../latent-match.js';
+import { writeFileAtomic } from '../run/atomic-write.js';
+import type { LatentMatch } from '../objective/latent-match.js';
 import { REPORT_FONT_FAMILY, escapeXml, findReportFont, renderSvg } from './font.js';
 import { niceTicks } from './loss-curve.js';
 

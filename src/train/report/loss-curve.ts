@@ -1,5 +1,5 @@
 import { VaekitError, describeValue } from '../../errors.js';
-import { writeFileAtomic } from '../atomic-write.js';
+import { writeFileAtomic } from '../run/atomic-write.js';
 import { REPORT_FONT_FAMILY, escapeXml, findReportFont, renderSvg } from './font.js';
 
 /** One epoch's numbers, in nats (per example). */

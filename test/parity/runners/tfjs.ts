@@ -2,15 +2,15 @@
  * Runner 1 — tfjs: the trainer's own models (test/fixtures/mnist-mlp-tfjs, the weights
  * models/mnist-mlp was exported from) on the tfjs wasm backend. ε comes from the shared sampler
  * (the same functions the SDK uses); everything else is tfjs `predict` and tfjs ops, with the
- * importance-sampled log p(x) computed per example as the trainer's src/train/iwae.ts does.
+ * importance-sampled log p(x) computed per example as the trainer's src/train/objective/iwae.ts does.
  */
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { fillStandardNormal } from '../../../src/sampler/index.js';
 import { selectBackend } from '../../../src/train/backend/select-backend.js';
-import { iwaeNegLogLikelihood } from '../../../src/train/iwae.js';
-import { logLikelihood } from '../../../src/train/likelihood.js';
+import { iwaeNegLogLikelihood } from '../../../src/train/objective/iwae.js';
+import { logLikelihood } from '../../../src/train/objective/likelihood.js';
 import { loadLayersModelFile } from '../../../src/train/model/model-artifacts.js';
 import { LATENT_DIM, LOG_LIKELIHOOD, PIXELS, latentDraws, samplerQuantities, type ConformanceInput, type ConformanceResult } from '../conformance.js';
 

@@ -5,7 +5,7 @@ import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { thrown } from '../../helpers/thrown.js';
 import { fillStandardNormal } from '../../../src/sampler/index.js';
-import { latentMatch, type LatentMatch } from '../../../src/train/latent-match.js';
+import { latentMatch, type LatentMatch } from '../../../src/train/objective/latent-match.js';
 import {
   LATENT_HISTOGRAM_COLORS,
   LATENT_HISTOGRAM_MAX_PANELS,

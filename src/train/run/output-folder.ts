@@ -15,7 +15,7 @@
  */
 import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { VaekitError } from '../errors.js';
+import { VaekitError } from '../../errors.js';
 import { foreignEntries, MODEL_FOLDER, RUN_FOLDER, type FolderSpec } from './owned-entries.js';
 
 export type FolderVerdict =

@@ -2,13 +2,13 @@ import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { VaekitError } from '../errors.js';
+import { VaekitError } from '../../errors.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { syncDirectory } from './durable-fs.js';
 import { CHECKPOINT_FOLDER, CHECKPOINT_FOLDER_NAME, removeOwnFolder } from './owned-entries.js';
-import type { TrainConfig } from './config.js';
-import type { EpochMetrics } from './metrics.js';
-import { loadLayersModelFile, saveLayersModel } from './model/model-artifacts.js';
+import type { TrainConfig } from '../config.js';
+import type { EpochMetrics } from '../objective/metrics.js';
+import { loadLayersModelFile, saveLayersModel } from '../model/model-artifacts.js';
 
 export const CHECKPOINT_FORMAT = 'vaekit-checkpoint/1';
 const POINTER = 'checkpoint.json';

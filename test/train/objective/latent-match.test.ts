@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fillStandardNormal } from '../../src/sampler/index.js';
-import { latentMatch, mmdImq, MMD_SAMPLES } from '../../src/train/latent-match.js';
+import { fillStandardNormal } from '../../../src/sampler/index.js';
+import { latentMatch, mmdImq, MMD_SAMPLES } from '../../../src/train/objective/latent-match.js';
 
 const J = 8;
 const draws = (n: number, stream: number, shift = 0, scale = 1) =>

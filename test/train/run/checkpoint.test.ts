@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../../src/train/backend/select-backend.js';
-import { loadCheckpoint, saveCheckpoint } from '../../src/train/checkpoint.js';
-import { resolveTrainConfig } from '../../src/train/config.js';
-import { buildVae } from '../../src/train/model/build.js';
+import { selectBackend } from '../../../src/train/backend/select-backend.js';
+import { loadCheckpoint, saveCheckpoint } from '../../../src/train/run/checkpoint.js';
+import { resolveTrainConfig } from '../../../src/train/config.js';
+import { buildVae } from '../../../src/train/model/build.js';
 
 let root: string;
 

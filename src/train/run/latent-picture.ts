@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import type { TrainConfig } from './config.js';
-import type { Dataset } from './data/dataset.js';
-import type { SplitEvaluation } from './evaluate.js';
-import type { LatentMatch } from './latent-match.js';
-import { writeLatentHistograms } from './report/index.js';
+import type { TrainConfig } from '../config.js';
+import type { Dataset } from '../data/dataset.js';
+import type { SplitEvaluation } from '../objective/evaluate.js';
+import type { LatentMatch } from '../objective/latent-match.js';
+import { writeLatentHistograms } from '../report/index.js';
 import { describeRun } from './run-pictures.js';
 
 export const LATENT_PICTURE = 'latent-match.png';

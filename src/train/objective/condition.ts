@@ -1,6 +1,6 @@
-import { VaekitError } from '../errors.js';
-import type { TrainConfig } from './config.js';
-import type { Dataset } from './data/dataset.js';
+import { VaekitError } from '../../errors.js';
+import type { TrainConfig } from '../config.js';
+import type { Dataset } from '../data/dataset.js';
 
 /** Classes of a conditional run (the data's labels), or undefined; refuses unlabelled data. */
 export function conditionClasses(config: TrainConfig, dataset: Dataset): number | undefined {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { VaekitError } from '../errors.js';
+import { VaekitError } from '../../errors.js';
 
 /** The decoder's observation model p(x|z) (VAE.md). */
 export type Likelihood =

@@ -1,15 +1,15 @@
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { samplePrior } from '../sampler/index.js';
-import type { TrainConfig } from './config.js';
-import type { Dataset } from './data/dataset.js';
-import { featureCount, gatherRows, oneHotLabels } from './data/dataset.js';
-import type { EpochMetrics } from './metrics.js';
-import { describeArchitecture } from './model/build.js';
-import type { VaeModels } from './model/mlp.js';
-import { writeImageGrid, writeLossCurve, writeReconstructionGrid } from './report/index.js';
-import { STREAMS } from './streams.js';
-import { conditionClasses } from './condition.js';
+import { samplePrior } from '../../sampler/index.js';
+import type { TrainConfig } from '../config.js';
+import type { Dataset } from '../data/dataset.js';
+import { featureCount, gatherRows, oneHotLabels } from '../data/dataset.js';
+import type { EpochMetrics } from '../objective/metrics.js';
+import { describeArchitecture } from '../model/build.js';
+import type { VaeModels } from '../model/types.js';
+import { writeImageGrid, writeLossCurve, writeReconstructionGrid } from '../report/index.js';
+import { STREAMS } from '../streams.js';
+import { conditionClasses } from '../objective/condition.js';
 
 const PRIOR_SAMPLES = 64;
 const RECONSTRUCTIONS = 32;

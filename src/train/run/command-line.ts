@@ -1,4 +1,4 @@
-import { DEFAULTS, type TrainConfig } from './config.js';
+import { DEFAULTS, type TrainConfig } from '../config.js';
 
 /** The `vaekit train` command that reproduces `config` (flags that differ from the defaults). */
 export function trainCommandLine(config: TrainConfig, out?: string): string {

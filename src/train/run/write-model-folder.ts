@@ -1,6 +1,6 @@
 import { mkdir, rename } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { VaekitError } from '../errors.js';
+import { VaekitError } from '../../errors.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { makeDirectorySynced, syncDirectory, writeNewFileSynced } from './durable-fs.js';
 import { assertWritable, inspectModelFolder } from './output-folder.js';

@@ -3,11 +3,11 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeModelFolder } from '../../src/train/write-model-folder.js';
-import { removeStaleStaging } from '../../src/train/stale-staging.js';
-import { fingerprint } from '../hostile/harness.js';
-import { rejected } from '../helpers/thrown.js';
-import { temporaryFolders } from '../helpers/temporary-folders.js';
+import { writeModelFolder } from '../../../src/train/run/write-model-folder.js';
+import { removeStaleStaging } from '../../../src/train/run/stale-staging.js';
+import { fingerprint } from '../../hostile/harness.js';
+import { rejected } from '../../helpers/thrown.js';
+import { temporaryFolders } from '../../helpers/temporary-folders.js';
 
 const temp = temporaryFolders('vaekit-model-folder-');
 const parent = temp.folder;

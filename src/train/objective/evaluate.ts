@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { fillStandardNormal } from '../sampler/index.js';
-import { oneHotLabels, type DataSplit } from './data/dataset.js';
+import { fillStandardNormal } from '../../sampler/index.js';
+import { oneHotLabels, type DataSplit } from '../data/dataset.js';
 import { klPerDimension, logLikelihood, type Likelihood } from './likelihood.js';
 
 export interface SplitEvaluation {

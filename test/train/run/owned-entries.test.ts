@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import { symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CHECKPOINT_FOLDER, foreignEntries, MODEL_FOLDER, removeOwnFolder, RUN_FOLDER } from '../../src/train/owned-entries.js';
-import { fingerprint } from '../hostile/harness.js';
-import { temporaryFolders } from '../helpers/temporary-folders.js';
+import { CHECKPOINT_FOLDER, foreignEntries, MODEL_FOLDER, removeOwnFolder, RUN_FOLDER } from '../../../src/train/run/owned-entries.js';
+import { fingerprint } from '../../hostile/harness.js';
+import { temporaryFolders } from '../../helpers/temporary-folders.js';
 
 const temp = temporaryFolders('vaekit-owned-');
 const folder = temp.folder;

@@ -1,4 +1,4 @@
-import { fillStandardNormal } from '../sampler/index.js';
+import { fillStandardNormal } from '../../sampler/index.js';
 
 /** How closely encoded latents follow the prior N(0, I): what an AAE is trained for, and a VAE's KL pushes toward. */
 export interface LatentMatch {

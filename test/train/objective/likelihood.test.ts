@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { selectBackend } from '../../src/train/backend/select-backend.js';
+import { selectBackend } from '../../../src/train/backend/select-backend.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { klPerDimension, logLikelihood, parseLikelihood } from '../../src/train/likelihood.js';
+import { klPerDimension, logLikelihood, parseLikelihood } from '../../../src/train/objective/likelihood.js';
 
 beforeAll(async () => {
   await selectBackend('cpu');

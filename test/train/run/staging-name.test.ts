@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { isStale, parseStagingName, STALE_AFTER_MS, stagingName } from '../../src/train/staging-name.js';
+import { isStale, parseStagingName, STALE_AFTER_MS, stagingName } from '../../../src/train/run/staging-name.js';
 
 describe('staging names', () => {
   it('round-trip: .<name>.tmp-<pid>-<ms> and .<name>.old-<pid>-<ms>', () => {

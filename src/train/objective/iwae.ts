@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { fillStandardNormal } from '../sampler/index.js';
-import type { DataSplit } from './data/dataset.js';
+import { fillStandardNormal } from '../../sampler/index.js';
+import type { DataSplit } from '../data/dataset.js';
 import { conditionTensor, learnedLogvar, likelihoodOutput } from './evaluate.js';
 import { logLikelihood, type Likelihood } from './likelihood.js';
 

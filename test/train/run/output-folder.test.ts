@@ -1,9 +1,9 @@
 import { symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { VaekitError } from '../../src/errors.js';
-import { assertWritable, inspectModelFolder, inspectRunFolder } from '../../src/train/output-folder.js';
-import { temporaryFolders } from '../helpers/temporary-folders.js';
+import { VaekitError } from '../../../src/errors.js';
+import { assertWritable, inspectModelFolder, inspectRunFolder } from '../../../src/train/run/output-folder.js';
+import { temporaryFolders } from '../../helpers/temporary-folders.js';
 
 const temp = temporaryFolders('vaekit-output-folder-');
 const folder = temp.folder;

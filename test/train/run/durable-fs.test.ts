@@ -2,9 +2,9 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeFileAtomic } from '../../src/train/atomic-write.js';
-import { appendFileSynced, makeDirectorySynced, syncDirectory, writeNewFileSynced } from '../../src/train/durable-fs.js';
-import { rejected } from '../helpers/thrown.js';
+import { writeFileAtomic } from '../../../src/train/run/atomic-write.js';
+import { appendFileSynced, makeDirectorySynced, syncDirectory, writeNewFileSynced } from '../../../src/train/run/durable-fs.js';
+import { rejected } from '../../helpers/thrown.js';
 
 let root: string;
 

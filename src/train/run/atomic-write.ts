@@ -1,6 +1,6 @@
 import { rename, rm } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
-import { VaekitError } from '../errors.js';
+import { VaekitError } from '../../errors.js';
 import { makeDirectorySynced, syncDirectory, writeNewFileSynced } from './durable-fs.js';
 
 let counter = 0;

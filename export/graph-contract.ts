@@ -1,6 +1,6 @@
 import type { ManifestLikelihood } from '../src/manifest/schema.js';
 
-/** The graph contract's names (DESIGN.md), in the order of the tfjs models' inputs and outputs. */
+/** The graph contract's names (docs/architecture.md), in the order of the tfjs models' inputs and outputs. */
 export function contractNames(likelihood: ManifestLikelihood, conditional: boolean) {
   const condition = conditional ? ['c'] : [];
   const decoderOutputs =

@@ -27,7 +27,7 @@ export function buildLikelihoodGraph(kind: LikelihoodGraphKind): Uint8Array {
   let ll: string;
   if (kind === 'bernoulli-logits') {
     symbolic(g, 'logits', ['N', 'K', 'D']);
-    // log p(x|z) = Σ_j [x_j·ℓ_j − max(ℓ_j, 0) − log(1 + exp(−|ℓ_j|))] (VAE.md's form, rearranged):
+    // log p(x|z) = Σ_j [x_j·ℓ_j − max(ℓ_j, 0) − log(1 + exp(−|ℓ_j|))] (docs/math.md's form, rearranged):
     // the x·ℓ sum is one batched MatMul, the rest vectorized unary ops (ORT's Softplus kernel is
     // scalar and 3× slower than these together).
     const [xT] = g.node('Transpose', ['x'], { perm: [0, 2, 1] }, 'x_t');

@@ -4,6 +4,6 @@ import onnxProto from 'onnx-proto';
 export const onnx = onnxProto.onnx;
 export type { onnx as OnnxTypes } from 'onnx-proto';
 
-/** IR version and opset of every graph vaekit writes (DESIGN.md: loads in onnxruntime 1.30 and onnx 1.12). */
+/** IR version and opset of every graph vaekit writes (docs/architecture.md: loads in onnxruntime 1.30 and onnx 1.12). */
 export const IR_VERSION = 8;
 export const OPSET = 17;

@@ -1,6 +1,6 @@
 import type { GraphRole, ManifestLikelihood } from './schema.js';
 
-/** The contract names (DESIGN.md, "Graph contract") a graph's name map must or may contain. */
+/** The contract names (docs/architecture.md, "The graph contract") a graph's name map must or may contain. */
 export interface NameContract {
   required: string[];
   optional: string[];

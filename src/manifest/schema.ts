@@ -1,5 +1,5 @@
 /**
- * vaekit.json — the manifest beside a model's graphs (DESIGN.md). Versioned by `format`; the SDK
+ * vaekit.json — the manifest beside a model's graphs (docs/manifest.md). Versioned by `format`; the SDK
  * validates it and the graphs' SHA-256 before it creates a session.
  */
 export const MANIFEST_FORMAT = 'vaekit/1';

@@ -111,7 +111,7 @@ async function readLocalOrRemote(location: string | URL, options: { limit?: Read
 
 /**
  * onnxruntime-node. Devices `auto` | `cpu` | `webgpu` | `cuda`; the provider list is always
- * explicit (DESIGN.md: no implicit backend). `readFile` takes a path, a file: URL or an http(s) URL.
+ * explicit (docs/architecture.md: no implicit backend). `readFile` takes a path, a file: URL or an http(s) URL.
  */
 export const ortNodeBackend: RuntimeBackend = {
   name: NAME,

@@ -6,7 +6,7 @@
  *                otherwise) → wasm
  *   - `webgpu` → webgpu → wasm (a warning through `onWarning`, or `provider-unavailable` with `strict`)
  *   - `wasm`   → wasm
- * Every attempt passes one explicit execution provider (DESIGN.md): if onnxruntime-node and
+ * Every attempt passes one explicit execution provider (docs/architecture.md): if onnxruntime-node and
  * onnxruntime-web ever share one onnxruntime-common registry, onnxruntime-node's native backends
  * (`cpu`, `webgpu`, priority 100) would answer a session without a list. `wasm` is registered only
  * by onnxruntime-web, so the wasm path cannot be captured. (Measured with 1.30: in plain Node they

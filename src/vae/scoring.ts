@@ -119,7 +119,7 @@ export interface ImportanceOptions {
 
 /**
  * log p(x) ≈ logsumexp_k [log p(x|z_k) + log p(z_k) − log q(z_k|x)] − log K for n examples
- * (VAE.md). ε of example i, sample s, dimension j is normal number offset + (i·K + s)·J + j of
+ * (docs/math.md). ε of example i, sample s, dimension j is normal number offset + (i·K + s)·J + j of
  * (seed, stream) — the trainer's layout, so both agree — however the work is chunked: ⌊rows/K⌋
  * whole examples per chunk, or, when K > rows, one example in slices of `rows` samples. The
  * encoder runs per chunk too, so memory depends on `rows`, not on n or K.
@@ -150,7 +150,7 @@ export async function importanceSampled(ctx: ScoreContext, x: Float32Array, c: F
 
 /**
  * One-sample ELBO terms per example, `rows` examples per chunk: E_q log p(x|z) with ε of example
- * i, dimension j = normal offset + i·J + j, and the closed-form KL (VAE.md) rather than a
+ * i, dimension j = normal offset + i·J + j, and the closed-form KL (docs/math.md) rather than a
  * one-sample log p(z) − log q(z|x): lower variance.
  */
 export async function elboTerms(ctx: ScoreContext, x: Float32Array, c: Float32Array | null, n: number, rows: number, stream: ScoreStream) {

@@ -212,7 +212,7 @@ export class Vae {
   }
 
   /**
-   * Importance-sampled log p(x) per example with K samples (VAE.md), log-sum-exp with the max
+   * Importance-sampled log p(x) per example with K samples (docs/math.md), log-sum-exp with the max
    * subtracted. K = 1 is the ELBO estimate; larger K is tighter; k ≤ 1 000 000. Memory depends on
    * `batchSize` (latent samples decoded per call, default 2048, at most 65 536), not on k or the
    * number of examples. `onProgress(done, total)` runs after each chunk: (example, sample) pairs

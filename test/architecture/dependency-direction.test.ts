@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-// DESIGN.md: export/, src/train and src/cli may import the isomorphic core; the core never
+// docs/architecture.md: export/, src/train and src/cli may import the isomorphic core; the core never
 // imports them, nor any node: module, so it runs in browsers.
 const SRC = fileURLToPath(new URL('../../src', import.meta.url));
 const EXPORT = fileURLToPath(new URL('../../export', import.meta.url));

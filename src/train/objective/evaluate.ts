@@ -11,7 +11,7 @@ export interface SplitEvaluation {
   recon: number;
   /** KL(q(z|x) ‖ p(z)), nats per example. */
   kl: number;
-  /** Latent dimensions j with Var_x(E_q[z_j]) > 0.01 over the split (VAE.md). */
+  /** Latent dimensions j with Var_x(E_q[z_j]) > 0.01 over the split (docs/math.md). */
   activeUnits: number;
   /** Var_x(μ_j) per dimension. */
   muVariance: number[];

@@ -23,7 +23,7 @@ export interface IwaeOptions {
 const LOG_2PI = Math.log(2 * Math.PI);
 
 /**
- * Importance-sampled negative log-likelihood −log p(x) in nats per example (VAE.md):
+ * Importance-sampled negative log-likelihood −log p(x) in nats per example (docs/math.md):
  * log p(x) ≈ logsumexp_k [log p(x|z_k) + log p(z_k) − log q(z_k|x)] − log K, z_k ~ q(z|x),
  * with the maximum subtracted inside log-sum-exp. ε of example i, sample k, dimension j is normal
  * number (i·K + k)·J + j of (seed, stream).

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { VaekitError } from '../../errors.js';
 
-/** The decoder's observation model p(x|z) (VAE.md). */
+/** The decoder's observation model p(x|z) (docs/math.md). */
 export type Likelihood =
   | { kind: 'bernoulli' }
   | { kind: 'gaussian'; sigma: number }
@@ -42,7 +42,7 @@ export function logLikelihood(likelihood: Likelihood, x: tf.Tensor, out: tf.Tens
   return tf.tidy(() => {
     const features = x.shape[x.shape.length - 1]!;
     if (likelihood.kind === 'gaussian-learned') {
-      // −½ Σ [logvar + (x−m)²·exp(−logvar) + log 2π] (VAE.md)
+      // −½ Σ [logvar + (x−m)²·exp(−logvar) + log 2π] (docs/math.md)
       const lv = logvarX!;
       const scaled = tf.mul(tf.square(tf.sub(x, out)), tf.exp(tf.neg(lv)));
       return tf.mul(-0.5, tf.add(tf.sum(tf.add(lv, scaled), -1), features * Math.log(2 * Math.PI)));

@@ -42,7 +42,7 @@ export interface StepContext {
 }
 
 /**
- * One Adam step on the negative ELBO of a batch (VAE.md): z = μ + exp(½·logvar)·ε with ε fed in
+ * One Adam step on the negative ELBO of a batch (docs/math.md): z = μ + exp(½·logvar)·ε with ε fed in
  * from the shared sampler, L Monte Carlo samples, β-weighted KL with optional free bits.
  */
 export function trainStep(ctx: StepContext, input: StepInput): StepResult {

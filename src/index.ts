@@ -32,6 +32,7 @@ export { MANIFEST_FORMAT, MANIFEST_FILE, type VaeManifest, type ManifestLikeliho
 export { setDefaultRuntime } from './runtime/registry.js';
 export type { RuntimeBackend, GraphSession, SessionOptions, Device, TensorData } from './runtime/backend.js';
 export {
+  DEFAULT_SEED,
   NormalSampler,
   fillStandardNormal,
   fillUniform,

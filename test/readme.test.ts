@@ -21,3 +21,14 @@ describe('README examples run as written (against the built package)', () => {
     expect(result.status).toBe(0);
   });
 });
+
+describe('README documents every run option of the tables', () => {
+  it('names each flag of src/train/options in the Training section', async () => {
+    const { DATA_OPTIONS, DATA_SOURCE_OPTION, TRAIN_OPTIONS, RUN_OPTIONS } = await import('../src/train/index.js');
+    const training = README.slice(README.indexOf('## Training'), README.indexOf('### Fashion-MNIST'));
+    const missing = [DATA_SOURCE_OPTION, ...DATA_OPTIONS, ...TRAIN_OPTIONS, ...RUN_OPTIONS]
+      .map((spec) => (spec.placeholder ? `${spec.flag} ${spec.placeholder}` : spec.flag))
+      .filter((flag) => !training.includes(`\`${flag}\``));
+    expect(missing).toEqual([]);
+  });
+});

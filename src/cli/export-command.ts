@@ -1,7 +1,8 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { join } from 'node:path';
-import { TRAIN_BACKENDS } from '../train/backend/select-backend.js';
+import { runOption } from '../train/options/run-options.js';
 import { exportRun, type ExportRunResult } from '../train/run/export-run.js';
+import { commanderOption } from './options.js';
 
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
@@ -22,10 +23,11 @@ export function exportCommand(): Command {
     .description('Export a training run to ONNX (encoder.onnx, decoder.onnx, vaekit.json, model card), verified against tfjs.')
     .argument('<run>', 'run folder written by `vaekit train`')
     .option('--out <dir>', 'model folder to write (default <run>/onnx)')
-    .addOption(new Option('--precision <p>', 'weight precision; computation stays float32').choices(['fp32', 'fp16']).default('fp32'))
     .option('--name <name>', 'model name in the manifest (default: the folder name)')
-    .option('--force', 'write into a --out folder holding files vaekit did not write: only vaekit\'s own entries are replaced, the others stay untouched')
-    .addOption(new Option('--backend <name>', 'TensorFlow.js backend for the verification').choices(['auto', ...TRAIN_BACKENDS]).default('auto'))
+    // The same precision, force and backend options as `vaekit train` (one table).
+    .addOption(commanderOption(runOption('precision')))
+    .addOption(commanderOption(runOption('force')))
+    .addOption(commanderOption(runOption('backend')))
     .addHelpText(
       'after',
       '\nExample:\n  vaekit export runs/mnist-mlp --out models/mnist-mlp\n' +

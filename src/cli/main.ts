@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { VaekitError } from '../errors.js';
 import { exportCommand } from './export-command.js';
+import { flagMessage } from './options.js';
 import { evalCommand, interpolateCommand, reconstructCommand, sampleCommand } from './model-commands.js';
 import { trainCommand } from './train-command.js';
 
@@ -23,7 +24,7 @@ try {
     // Commander already printed the message; usage errors exit 2, help and version 0.
     process.exitCode = error.exitCode === 0 ? 0 : 2;
   } else if (error instanceof VaekitError) {
-    console.error(`vaekit: error: ${error.message}`);
+    console.error(`vaekit: error: ${flagMessage(error.message)}`);
     process.exitCode = 1;
   } else {
     // Bad input always surfaces as a VaekitError; anything else is a bug, so keep its stack.

@@ -3,10 +3,13 @@ import { Vae, ortNodeBackend } from '../node.js';
 import { VaekitError } from '../errors.js';
 import { MAX_IMPORTANCE_SAMPLES } from '../vae/arguments.js';
 import type { Device } from '../runtime/backend.js';
-import { DATA_SOURCES, loadDataset } from '../train/data/load-dataset.js';
+import { DEFAULT_SEED } from '../sampler/index.js';
+import { loadDataset } from '../train/data/load-dataset.js';
 import { gatherRows } from '../train/data/dataset.js';
+import { DATA_OPTIONS, DATA_SOURCE_OPTION, DEFAULT_DATA, checkDataOptions, type DataOptions, type DataSource } from '../train/options/data-options.js';
+import { nonNegativeInteger, positiveInteger, positiveNumber } from '../train/options/value-types.js';
 import { imageGridSize, reconstructionGridSize, writeImageGrid, writeReconstructionGrid } from '../train/report/index.js';
-import { nonNegativeInteger, positiveInteger, positiveNumber } from './parse-flags.js';
+import { addOptions, givenValues, parserFor } from './options.js';
 import { checkPngFits, largestFitting, pngFits } from './png-limit.js';
 
 const DEVICES = ['auto', 'cpu', 'webgpu', 'cuda'];
@@ -40,9 +43,21 @@ function imageShape(vae: Vae): [number, number, 1 | 3] {
   return shape as [number, number, 1 | 3];
 }
 
+/** Adds `--data` and every data option (the table train uses): the commands read any data source. */
+function withData(cmd: Command): Command {
+  return addOptions(cmd, [{ ...DATA_SOURCE_OPTION, help: `data set whose test split to use: ${DATA_SOURCE_OPTION.help.replace(/^data set: /, '')}` }, ...DATA_OPTIONS]);
+}
+
+/** The data source and its options as given on the command line, checked like training's. */
+function dataOf(command: Command): { source: DataSource; options: DataOptions } {
+  const source = givenValues<{ data?: DataSource }>(command, [DATA_SOURCE_OPTION]).data ?? DEFAULT_DATA;
+  return { source, options: checkDataOptions(source, givenValues<DataOptions>(command, DATA_OPTIONS)) };
+}
+
 /** Evenly spaced test rows (the test split is ordered by class). */
-async function testRows(data: string, count: number) {
-  const dataset = await loadDataset(data);
+async function testRows(command: Command, count: number) {
+  const { source, options } = dataOf(command);
+  const dataset = await loadDataset(source, options);
   const n = Math.min(count, dataset.test.count);
   const stride = Math.max(1, Math.floor(dataset.test.count / n));
   const rows = Array.from({ length: n }, (_, i) => i * stride);
@@ -54,10 +69,10 @@ export function sampleCommand(): Command {
   return withDevice(new Command('sample'))
     .description('Draw samples from the prior of an exported model and write them as a PNG grid.')
     .argument('<model>', 'model folder (encoder.onnx, decoder.onnx, vaekit.json)')
-    .option('--n <count>', 'samples', positiveInteger, 64)
-    .option('--seed <n>', 'seed of ε', nonNegativeInteger, 0)
-    .option('--temperature <t>', 'scales ε (below 1: crisper, less varied)', positiveNumber, 1)
-    .option('--c <class>', 'class index for a conditional model', nonNegativeInteger)
+    .option('--n <count>', 'samples', parserFor(positiveInteger), 64)
+    .option('--seed <n>', 'seed of ε', parserFor(nonNegativeInteger), DEFAULT_SEED)
+    .option('--temperature <t>', 'scales ε (below 1: crisper, less varied)', parserFor(positiveNumber), 1)
+    .option('--c <class>', 'class index for a conditional model', parserFor(nonNegativeInteger))
     .option('--out <file>', 'PNG to write', 'samples.png')
     .action((model: string, flags: DeviceFlags & { n: number; seed: number; temperature: number; c?: number; out: string }) =>
       withModel(model, flags, async (vae) => {
@@ -72,17 +87,16 @@ export function sampleCommand(): Command {
 }
 
 export function reconstructCommand(): Command {
-  return withDevice(new Command('reconstruct'))
+  return withData(withDevice(new Command('reconstruct')))
     .description('Reconstruct test examples through an exported model: originals beside reconstructions, as a PNG.')
     .argument('<model>', 'model folder')
-    .addOption(new Option('--data <name>', 'data set whose test split to use').choices(DATA_SOURCES).default('mnist'))
-    .option('--count <n>', 'examples', positiveInteger, 32)
+    .option('--count <n>', 'examples', parserFor(positiveInteger), 32)
     .option('--out <file>', 'PNG to write', 'reconstructions.png')
-    .action((model: string, flags: DeviceFlags & { data: string; count: number; out: string }) =>
+    .action((model: string, flags: DeviceFlags & { count: number; out: string }, command: Command) =>
       withModel(model, flags, async (vae) => {
         const [height, width, channels] = imageShape(vae);
         const grid = (count: number) => ({ count, height, width, channels, columns: 8 });
-        const { n, x, labels } = await testRows(flags.data, flags.count);
+        const { n, x, labels } = await testRows(command, flags.count);
         checkPngFits(`--count ${n}`, reconstructionGridSize(grid(n)), () =>
           `--count must be at most ${largestFitting(n, (m) => pngFits(reconstructionGridSize(grid(m))))} for this model's ${height}×${width} images`);
         const recon = await vae.reconstruct(x, { c: vae.manifest.condition ? labels : undefined });
@@ -92,16 +106,15 @@ export function reconstructCommand(): Command {
 }
 
 export function interpolateCommand(): Command {
-  return withDevice(new Command('interpolate'))
+  return withData(withDevice(new Command('interpolate')))
     .description('Interpolate between the latent codes of pairs of test examples and write the rows as a PNG.')
     .argument('<model>', 'model folder')
-    .addOption(new Option('--data <name>', 'data set whose test split to use').choices(DATA_SOURCES).default('mnist'))
-    .option('--rows <n>', 'pairs (one row each)', positiveInteger, 8)
-    .option('--steps <n>', 'images per row, ends included', positiveInteger, 10)
+    .option('--rows <n>', 'pairs (one row each)', parserFor(positiveInteger), 8)
+    .option('--steps <n>', 'images per row, ends included', parserFor(positiveInteger), 10)
     .addOption(new Option('--method <m>', 'interpolation').choices(['lerp', 'slerp']).default('slerp'))
-    .option('--seed <n>', 'which pairs (seeded)', nonNegativeInteger, 0)
+    .option('--seed <n>', 'which pairs (seeded)', parserFor(nonNegativeInteger), DEFAULT_SEED)
     .option('--out <file>', 'PNG to write', 'interpolations.png')
-    .action((model: string, flags: DeviceFlags & { data: string; rows: number; steps: number; method: 'lerp' | 'slerp'; seed: number; out: string }) =>
+    .action((model: string, flags: DeviceFlags & { rows: number; steps: number; method: 'lerp' | 'slerp'; seed: number; out: string }, command: Command) =>
       withModel(model, flags, async (vae) => {
         const [height, width, channels] = imageShape(vae);
         const grid = (rows: number, steps: number) => ({ count: rows * steps, height, width, channels, columns: steps });
@@ -112,7 +125,7 @@ export function interpolateCommand(): Command {
           const ways = [steps > 0 && `--steps at most ${steps} with --rows ${flags.rows}`, rows > 0 && `--rows at most ${rows} with --steps ${flags.steps}`];
           return `use ${ways.filter(Boolean).join(', or ') || 'fewer --rows and --steps'}`;
         });
-        const { n, x, labels } = await testRows(flags.data, 200);
+        const { n, x, labels } = await testRows(command, 200);
         const { mu } = await vae.encode(x, { c: vae.manifest.condition ? labels : undefined });
         const J = vae.latentDim;
         const images = new Float32Array(flags.rows * flags.steps * height * width * channels);
@@ -129,20 +142,19 @@ export function interpolateCommand(): Command {
 }
 
 export function evalCommand(): Command {
-  return withDevice(new Command('eval'))
+  return withData(withDevice(new Command('eval')))
     .description('Score a data set with an exported model: −ELBO and the importance-sampled NLL (nats per example).')
     .argument('<model>', 'model folder')
-    .addOption(new Option('--data <name>', 'data set whose test split to score').choices(DATA_SOURCES).default('mnist'))
-    .option('--k <n>', 'importance samples', positiveInteger, 1000)
-    .option('--max <n>', 'score at most n examples (evenly spaced)', positiveInteger)
-    .option('--seed <n>', 'seed of ε', nonNegativeInteger, 1)
+    .option('--k <n>', 'importance samples', parserFor(positiveInteger), 1000)
+    .option('--max <n>', 'score at most n examples (evenly spaced)', parserFor(positiveInteger))
+    .option('--seed <n>', 'seed of ε', parserFor(nonNegativeInteger), DEFAULT_SEED)
     .option('--json', 'print one JSON object')
-    .action((model: string, flags: DeviceFlags & { data: string; k: number; max?: number; seed: number; json?: boolean }) =>
+    .action((model: string, flags: DeviceFlags & { k: number; max?: number; seed: number; json?: boolean }, command: Command) =>
       withModel(model, flags, async (vae) => {
         if (flags.k > MAX_IMPORTANCE_SAMPLES) {
           throw new VaekitError('invalid-argument', `--k must be at most ${MAX_IMPORTANCE_SAMPLES} (importance samples per example; time grows with k); found ${flags.k}`);
         }
-        const { dataset, n, x, labels } = await testRows(flags.data, flags.max ?? Number.MAX_SAFE_INTEGER);
+        const { dataset, n, x, labels } = await testRows(command, flags.max ?? Number.MAX_SAFE_INTEGER);
         const c = vae.manifest.condition ? labels : undefined;
         const start = performance.now();
         const elbo = await vae.elbo(x, { seed: flags.seed, c });

@@ -5,7 +5,7 @@
  */
 export { philox4x32 } from './philox.js';
 export { log, exp, sinCosTwoPi } from './math.js';
-export type { StreamOptions } from './stream.js';
+export { DEFAULT_SEED, type StreamOptions } from './stream.js';
 export { fillStandardNormal } from './normal.js';
 export { fillUniform } from './uniform.js';
 export { NormalSampler } from './normal-sampler.js';

@@ -21,6 +21,12 @@ const TWO_POW_32 = 4294967296;
 const TWO_POW_33 = 8589934592;
 const TWO_POW_MINUS_53 = 1.1102230246251565e-16;
 
+/**
+ * The seed used wherever a seed is not given — `Vae` methods, every CLI command, training and the
+ * train/test split of PNG folders and CSV tables: one default, owned by the sampler.
+ */
+export const DEFAULT_SEED = 0;
+
 /** Where a stream starts: the options shared by every sampler function. */
 export interface StreamOptions {
   /** Integer in [0, 2^53 − 1]; becomes the Philox key. */

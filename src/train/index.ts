@@ -9,7 +9,12 @@
  * ```
  */
 export { train, resumeTraining, type TrainOptions, type ResumeOptions, type TrainResult } from './trainer.js';
-export { resolveTrainConfig, DEFAULTS, OBJECTIVES, type Objective, type TrainConfig, type TrainConfigInput } from './config.js';
+export { resolveTrainConfig, OBJECTIVES, type Objective, type TrainConfig, type TrainConfigInput } from './config.js';
+export { DATA_OPTIONS, DATA_SOURCE_OPTION, DEFAULT_DATA, checkDataOptions, type DataOptions, type DataSource } from './options/data-options.js';
+export { TRAIN_OPTIONS, type TrainOptionSpec } from './options/train-options.js';
+export { RUN_OPTIONS } from './options/run-options.js';
+export type { OptionSpec } from './options/option-spec.js';
+export type { ValueType } from './options/value-types.js';
 export { selectBackend, TRAIN_BACKENDS, type TrainBackend, type SelectedBackend } from './backend/select-backend.js';
 export { loadDataset, subsetDataset, DATA_SOURCES } from './data/load-dataset.js';
 export { loadEmbeddedMnist, type EmbeddedMnistOptions } from './data/mnist-embedded.js';

@@ -11,7 +11,8 @@ import { adversarialAdam, adversarialStep, createAdversarialContext, type Advers
 import {
   loadCheckpoint, restoreOptimizer, saveCheckpoint, type CheckpointModels, type CheckpointOptimizers,
 } from './run/checkpoint.js';
-import { DEFAULTS, resolveTrainConfig, type TrainConfig, type TrainConfigInput } from './config.js';
+import { resolveTrainConfig, type TrainConfig, type TrainConfigInput } from './config.js';
+import { trainOptionSpec } from './options/train-options.js';
 import { loadDataset, subsetDataset } from './data/load-dataset.js';
 import { conditionClasses } from './objective/condition.js';
 import { featureCount, gatherRows, oneHotLabels, type Dataset } from './data/dataset.js';
@@ -107,7 +108,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   if (config.likelihood.kind === 'bernoulli' && (lo < 0 || hi > 1)) {
     throw new VaekitError(
       'invalid-argument',
-      `'likelihood' bernoulli needs data in [0, 1]; ${dataset.name} lies in [${lo}, ${hi}] — use --likelihood gaussian or min-max scaling`,
+      `'likelihood' bernoulli needs data in [0, 1]; ${dataset.name} lies in [${lo}, ${hi}] — use 'likelihood' gaussian, or 'scaling' min-max for csv data`,
     );
   }
   const classes = conditionClasses(config, dataset);
@@ -147,10 +148,12 @@ export async function resumeTraining(runDirInput: string, options: ResumeOptions
   // The checkpoint's tensors need the backend first.
   const backend = await selectBackend(options.backend ?? 'auto');
   const checkpoint = await loadCheckpoint(runDir);
-  // Runs written before the AAE existed record no objective.
+  // Runs written before the AAE existed record no objective; runs written before splitSeed
+  // existed split png/csv data with seed 1 whatever their --seed.
   const saved = checkpoint.state.config;
   const config: TrainConfig = {
-    ...saved, objective: saved.objective ?? 'elbo', adversarialLearningRate: saved.adversarialLearningRate ?? DEFAULTS.adversarialLearningRate,
+    ...saved, objective: saved.objective ?? 'elbo', adversarialLearningRate: saved.adversarialLearningRate ?? (trainOptionSpec('adversarialLearningRate').default as number),
+    dataOptions: (saved.data === 'png' || saved.data === 'csv') && saved.dataOptions.splitSeed === undefined ? { ...saved.dataOptions, splitSeed: 1 } : saved.dataOptions,
   };
   if (options.epochs !== undefined) config.epochs = resolveTrainConfig({ epochs: options.epochs }).epochs;
   if (config.epochs < checkpoint.state.epoch) {

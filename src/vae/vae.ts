@@ -5,7 +5,7 @@ import { parseManifest, verifyGraphIntegrity } from '../manifest/index.js';
 import type { GraphRole, VaeManifest } from '../manifest/schema.js';
 import type { GraphSession, RuntimeBackend, SessionOptions, TensorData } from '../runtime/backend.js';
 import { getDefaultRuntime } from '../runtime/registry.js';
-import { fillStandardNormal, reparameterize, samplePrior } from '../sampler/index.js';
+import { DEFAULT_SEED, fillStandardNormal, reparameterize, samplePrior } from '../sampler/index.js';
 import { checkOffset, checkSeed, checkStream } from '../sampler/validate.js';
 import {
   DEFAULT_SCORING_BATCH, MAX_IMPORTANCE_SAMPLES, MAX_SCORING_BATCH,
@@ -323,7 +323,7 @@ export class Vae {
 
   /** Where ε starts, checked up front for all `count` normals, so a long job cannot fail halfway. */
   private random(options: RandomOptions, count: number): ScoreStream {
-    return { seed: checkSeed(options.seed ?? 0), stream: checkStream(options.stream ?? 0), offset: checkOffset(options.offset ?? 0, count) };
+    return { seed: checkSeed(options.seed ?? DEFAULT_SEED), stream: checkStream(options.stream ?? 0), offset: checkOffset(options.offset ?? 0, count) };
   }
 
   private latent(value: ArrayLike<number>, name: string): Float32Array {

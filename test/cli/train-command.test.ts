@@ -63,10 +63,10 @@ describe('vaekit train', () => {
   it('refuses an unwritable --out and a --resume folder without a checkpoint (exit 1)', () => {
     const unwritable = vaekit('train', '--out', '/etc/hostname/run', ...SMALL);
     expect(unwritable.code).toBe(1);
-    expect(unwritable.stderr).toMatch(/vaekit: error: 'out' must be a writable folder; cannot write to \/etc\/hostname\/run/);
+    expect(unwritable.stderr).toMatch(/vaekit: error: --out must be a writable folder; cannot write to \/etc\/hostname\/run/);
     const empty = vaekit('train', '--resume', root);
     expect(empty.code).toBe(1);
-    expect(empty.stderr).toMatch(/'resume' must name a run folder holding checkpoint\.json; found none in/);
+    expect(empty.stderr).toMatch(/--resume must name a run folder holding checkpoint\.json; found none in/);
     const mixed = vaekit('train', '--resume', root, '--seed', '5');
     expect(mixed.code).toBe(1);
     expect(mixed.stderr).toMatch(/cannot be combined with --seed/);

@@ -91,13 +91,13 @@ describe('vaekit train on user data', () => {
     expect(Object.keys(manifest.graphs.decoder.inputs)).toEqual(['z', 'c']);
     const unlabelled = vaekit('train', '--condition', 'label', '--data', 'csv', '--csv', join(FIXTURES, 'csv/constant.csv'), ...TINY, '--out', join(root, 'u'));
     expect(unlabelled.code).toBe(1);
-    expect(unlabelled.stderr).toMatch(/'condition' label needs labelled data/);
+    expect(unlabelled.stderr).toMatch(/--condition label needs labelled data/);
   });
 
   it('says what is missing or wrong, with exit code 1', () => {
     const noImages = vaekit('train', '--data', 'idx', ...TINY, '--out', join(root, 'x'));
     expect(noImages.code).toBe(1);
-    expect(noImages.stderr).toMatch(/data 'idx' needs '--train-images'; found none/);
+    expect(noImages.stderr).toMatch(/data 'idx' needs --train-images \(training images \(IDX, \.gz or raw\)\); found none/);
     const ragged = vaekit('train', '--data', 'csv', '--csv', join(FIXTURES, 'csv/ragged.csv'), ...TINY, '--out', join(root, 'y'));
     expect(ragged.code).toBe(1);
     expect(ragged.stderr).toMatch(/ragged\.csv row \d+ has \d+ field\(s\) but the header has \d+/);

@@ -78,7 +78,7 @@ describe('output folders vaekit did not write', () => {
     const before = await fingerprint(foreign);
     const { code, stderr } = vaekit(['train', '--data', 'mnist', ...SMALL, '--out', foreign]);
     expect(code).toBe(1);
-    expect(stderr).toMatch(/vaekit: error: 'out' must be a new or empty folder, or a run folder written by `vaekit train`/);
+    expect(stderr).toMatch(/vaekit: error: --out must be a new or empty folder, or a run folder written by `vaekit train`/);
     expect(stderr).toContain('checkpoints/mine.txt, onnx/thesis.pdf');
     expect(await fingerprint(foreign)).toEqual(before);
   });

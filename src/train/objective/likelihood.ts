@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { VaekitError } from '../../errors.js';
+import { checkValue, finiteNumber, oneOf, positiveNumber } from '../options/value-types.js';
 
 /** The decoder's observation model p(x|z) (docs/math.md). */
 export type Likelihood =
@@ -14,23 +14,14 @@ export const LIKELIHOOD_KINDS = ['bernoulli', 'gaussian', 'gaussian-learned'] as
 export const DEFAULT_LOGVAR_FLOOR = -6;
 
 export function parseLikelihood(kind: string, sigma = 1, logvarFloor = DEFAULT_LOGVAR_FLOOR): Likelihood {
-  if (kind === 'gaussian-learned') {
-    if (!Number.isFinite(logvarFloor)) {
-      throw new VaekitError('invalid-argument', `'logvarFloor' must be a finite number; found ${logvarFloor}`);
-    }
-    return { kind, logvarFloor };
+  switch (checkValue('likelihood', oneOf(LIKELIHOOD_KINDS), kind)) {
+    case 'gaussian-learned':
+      return { kind: 'gaussian-learned', logvarFloor: checkValue('logvarFloor', finiteNumber, logvarFloor) };
+    case 'gaussian':
+      return { kind: 'gaussian', sigma: checkValue('sigma', positiveNumber, sigma) };
+    default:
+      return { kind: 'bernoulli' };
   }
-  if (kind === 'bernoulli') return { kind };
-  if (kind === 'gaussian') {
-    if (!(sigma > 0) || !Number.isFinite(sigma)) {
-      throw new VaekitError('invalid-argument', `'sigma' must be a positive finite number; found ${sigma}`);
-    }
-    return { kind, sigma };
-  }
-  throw new VaekitError(
-    'invalid-argument',
-    `'likelihood' must be one of ${LIKELIHOOD_KINDS.join(', ')}; found ${JSON.stringify(kind)}`,
-  );
 }
 
 /**

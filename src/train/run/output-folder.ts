@@ -103,7 +103,7 @@ export function refusedOverwrite(argument: string, path: string, kind: 'model' |
   return new VaekitError(
     'refused-overwrite',
     `${expected}; ${what}. vaekit never deletes or overwrites files it did not write: choose another folder, ` +
-      `move those files away, or pass --force (library: force: true) to write only vaekit's own files there, leaving the others untouched`,
+      `move those files away, or use the 'force' option to write only vaekit's own files there, leaving the others untouched`,
   );
 }
 

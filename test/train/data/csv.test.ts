@@ -45,7 +45,7 @@ describe('loadCsv', () => {
   });
 
   it('fits the scaling on the train split only and applies it to both', async () => {
-    const data = await loadCsv(stats, { label: 'digit', scaling: 'standardize', testFraction: 0.25, seed: 3 });
+    const data = await loadCsv(stats, { label: 'digit', scaling: 'standardize', testFraction: 0.25, splitSeed: 3 });
     if (data.scaling?.kind !== 'standardize') throw new Error('expected standardize');
     const ink = rawColumn('ink');
     // Recover the raw train values of `ink` from the scaled ones, then check the stored mean / std are theirs.
@@ -67,16 +67,16 @@ describe('loadCsv', () => {
     expect(data.valueRange).toEqual([Math.min(...data.train.x), Math.max(...data.train.x)]);
 
     // Min-max: the stored min / max are the train split's extremes.
-    const mm = await loadCsv(stats, { label: 'digit', columns: ['ink'], testFraction: 0.25, seed: 3 });
+    const mm = await loadCsv(stats, { label: 'digit', columns: ['ink'], testFraction: 0.25, splitSeed: 3 });
     if (mm.scaling?.kind !== 'min-max') throw new Error('expected min-max');
     expect(sorted(trainInk)[0]).toBeCloseTo(mm.scaling.min[0]!, 6);
     expect(sorted(trainInk).at(-1)).toBeCloseTo(mm.scaling.max[0]!, 6);
   });
 
   it('draws the same seeded split every run and a different one for another seed', async () => {
-    const a = await loadCsv(stats, { label: 'digit', seed: 11, testFraction: 0.5 });
-    const b = await loadCsv(stats, { label: 'digit', seed: 11, testFraction: 0.5 });
-    const c = await loadCsv(stats, { label: 'digit', seed: 12, testFraction: 0.5 });
+    const a = await loadCsv(stats, { label: 'digit', splitSeed: 11, testFraction: 0.5 });
+    const b = await loadCsv(stats, { label: 'digit', splitSeed: 11, testFraction: 0.5 });
+    const c = await loadCsv(stats, { label: 'digit', splitSeed: 12, testFraction: 0.5 });
     expect(a.test.count).toBe(60);
     expect(b.test.x).toEqual(a.test.x);
     expect(b.scaling).toEqual(a.scaling);

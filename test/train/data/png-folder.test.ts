@@ -47,9 +47,9 @@ describe('loadPngFolder', () => {
   });
 
   it('draws the same seeded split every run, a different one for another seed', async () => {
-    const a = await loadPngFolder(join(fixtures, 'digits'), { testFraction: 0.3, seed: 5 });
-    const b = await loadPngFolder(join(fixtures, 'digits'), { testFraction: 0.3, seed: 5 });
-    const c = await loadPngFolder(join(fixtures, 'digits'), { testFraction: 0.3, seed: 6 });
+    const a = await loadPngFolder(join(fixtures, 'digits'), { testFraction: 0.3, splitSeed: 5 });
+    const b = await loadPngFolder(join(fixtures, 'digits'), { testFraction: 0.3, splitSeed: 5 });
+    const c = await loadPngFolder(join(fixtures, 'digits'), { testFraction: 0.3, splitSeed: 6 });
     expect(a.test.count).toBe(9);
     expect(b.test.x).toEqual(a.test.x);
     expect(b.test.labels).toEqual(a.test.labels);

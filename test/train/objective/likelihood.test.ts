@@ -56,8 +56,8 @@ describe('klPerDimension', () => {
 
 describe('parseLikelihood', () => {
   it('names the argument and the value it refuses', () => {
-    expect(() => parseLikelihood('poisson')).toThrow(/'likelihood' must be one of bernoulli, gaussian, gaussian-learned; found "poisson"/);
-    expect(() => parseLikelihood('gaussian', 0)).toThrow(/'sigma' must be a positive finite number; found 0/);
+    expect(() => parseLikelihood('poisson')).toThrow(/'likelihood' must be one of "bernoulli", "gaussian", "gaussian-learned"; found "poisson"/);
+    expect(() => parseLikelihood('gaussian', 0)).toThrow(/'sigma' must be a positive number; found 0/);
   });
 });
 

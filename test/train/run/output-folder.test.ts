@@ -85,7 +85,7 @@ describe('assertWritable', () => {
     expect((error as VaekitError).message).toBe(
       `'out' must be a new or empty folder, or a run folder written by \`vaekit train\`; ${dir} holds entries vaekit did not write: ` +
         'file-0.txt, file-1.txt, file-2.txt, file-3.txt, file-4.txt and 2 more. vaekit never deletes or overwrites files it did not write: ' +
-        "choose another folder, move those files away, or pass --force (library: force: true) to write only vaekit's own files there, leaving the others untouched",
+        "choose another folder, move those files away, or use the 'force' option to write only vaekit's own files there, leaving the others untouched",
     );
     expect(() => assertWritable(`'out'`, dir, 'run', verdict, true)).not.toThrow();
     for (const free of [{ kind: 'missing' }, { kind: 'empty' }, { kind: 'vaekit' }] as const) {

@@ -74,7 +74,7 @@ export function log(x: number): number {
     scaled = 54;
   }
   f64[0] = x;
-  const hi = u32[HI];
+  const hi = u32[HI]!;
   let k = (hi >>> 20) - 1023;
   // 0x6a09e is the top of √2's mantissa: above it, take m in [√2/2, 1) and bump k.
   if ((hi & 0x000fffff) >= 0x6a09e) k += 1;

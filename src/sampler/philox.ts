@@ -6,6 +6,7 @@
  * them exactly, so a block is bit-identical in Node, browsers and the trainer. A 32×32→64-bit
  * product does not fit a double, so its high word is assembled from 16-bit halves.
  */
+import { VaekitError, describeValue } from '../errors.js';
 
 /**
  * Round multipliers, split into 16-bit halves once. Words are kept as signed int32 inside the
@@ -98,6 +99,16 @@ export function philoxBlock(
  * ```
  */
 export function philox4x32(counter: ArrayLike<number>, key: ArrayLike<number>, out: Uint32Array): Uint32Array {
-  philoxBlock(counter[0], counter[1], counter[2], counter[3], key[0], key[1], out);
+  const words = (name: string, value: ArrayLike<number>, n: number): number[] => {
+    const list = Array.from(value ?? [], (w) => w >>> 0);
+    if (list.length !== n || Array.from(value).some((w) => !Number.isInteger(w) || w < 0 || w > 0xffffffff)) {
+      throw new VaekitError('invalid-argument', `'${name}' must be ${n} uint32 words; found ${describeValue(value)}`);
+    }
+    return list;
+  };
+  const [c0, c1, c2, c3] = words('counter', counter, 4) as [number, number, number, number];
+  const [k0, k1] = words('key', key, 2) as [number, number];
+  if (!(out instanceof Uint32Array) || out.length < 4) throw new VaekitError('invalid-argument', `'out' must be a Uint32Array of 4 words; found ${describeValue(out)}`);
+  philoxBlock(c0, c1, c2, c3, k0, k1, out);
   return out;
 }

@@ -83,11 +83,17 @@ describe('vaekit train', () => {
     // Kill the second run with SIGKILL as soon as its first checkpoint exists: freeze it first
     // (SIGSTOP) so that the checkpoint read below is the last one it wrote, whatever the machine's speed.
     const child = spawn(process.execPath, [CLI, 'train', ...SMALL, ...epochs, '--out', killed], { stdio: 'ignore' });
-    let status: { code: number | null; signal: NodeJS.Signals | null } | null = null;
-    const exited = new Promise<NonNullable<typeof status>>((done) => child.on('exit', (code, signal) => done((status = { code, signal }))));
+    type Exit = { code: number | null; signal: NodeJS.Signals | null };
+    const child_: { exit?: Exit } = {};
+    const exited = new Promise<Exit>((done) =>
+      child.on('exit', (code, signal) => {
+        child_.exit = { code, signal };
+        done(child_.exit);
+      }),
+    );
     const deadline = Date.now() + 100_000;
     while (!existsSync(join(killed, 'checkpoint.json'))) {
-      if (status) throw new Error(`the training child exited (${JSON.stringify(status)}) before writing a checkpoint`);
+      if (child_.exit) throw new Error(`the training child exited (${JSON.stringify(child_.exit)}) before writing a checkpoint`);
       if (Date.now() > deadline) throw new Error('no checkpoint after 100 s');
       await new Promise((r) => setTimeout(r, 10));
     }

@@ -143,7 +143,7 @@ describe('Vae', () => {
     expect(mean.data).toEqual((await vae.sample(2, { seed: 3 })).mean.data);
     await fromBytes.dispose();
     const tampered = decoder.slice();
-    tampered[tampered.length - 10] ^= 1;
+    tampered[tampered.length - 10]! ^= 1;
     expect(await code(Vae.load({ manifest, encoder, decoder: tampered }, { runtime: ortNodeBackend }))).toMatch(/^integrity-mismatch/);
   });
 });

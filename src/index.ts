@@ -30,7 +30,7 @@ export { lerp, slerp, cornerGrid, traverseLatent } from './vae/latent.js';
 export { parseManifest, verifyGraphIntegrity } from './manifest/index.js';
 export { MANIFEST_FORMAT, MANIFEST_FILE, type VaeManifest, type ManifestLikelihood, type ManifestInput, type InputScaling } from './manifest/schema.js';
 export { setDefaultRuntime } from './runtime/registry.js';
-export type { RuntimeBackend, GraphSession, SessionOptions, Device, TensorData } from './runtime/backend.js';
+export type { RuntimeBackend, GraphSession, SessionOptions, Device, NodeDevice, WebDevice, ExecutionProvider, TensorData } from './runtime/backend.js';
 export {
   DEFAULT_SEED,
   NormalSampler,

@@ -4,6 +4,9 @@
  * and are the only files that import onnxruntime.
  */
 import type { VaekitErrorCode } from '../errors.js';
+import type { Device, ExecutionProvider } from './devices.js';
+
+export type { Device, ExecutionProvider, NodeDevice, WebDevice } from './devices.js';
 
 /** A float32 tensor: row-major values and their dimensions. */
 export interface TensorData {
@@ -11,14 +14,11 @@ export interface TensorData {
   dims: number[];
 }
 
-/**
- * Execution providers by name. Node: `cpu`, `webgpu`, `cuda`; browser: `wasm`, `webgpu`.
- * `auto` tries the platform's providers in order and falls back to cpu (Node) or wasm (browser).
- */
-export type Device = 'auto' | 'cpu' | 'wasm' | 'webgpu' | 'cuda';
-
 export interface SessionOptions {
-  /** Execution provider; default `auto`. */
+  /**
+   * Where to run: Node `auto` | `cpu` | `webgpu` | `cuda`, browser `auto` | `wasm` | `webgpu`
+   * (devices.ts lists the providers each tries); default `auto`.
+   */
   device?: Device;
   /** Throw `provider-unavailable` instead of falling back when the device cannot be used. Default false. */
   strict?: boolean;
@@ -40,7 +40,7 @@ export interface GraphSession {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
   /** The execution provider that runs the graph (after any fallback). */
-  readonly provider: string;
+  readonly provider: ExecutionProvider;
   /** Runs the graph; with `outputs`, computes only those (ONNX Runtime skips the other nodes). */
   run(feeds: Record<string, TensorData>, outputs?: readonly string[]): Promise<Record<string, TensorData>>;
   release(): Promise<void>;

@@ -2,7 +2,7 @@
  * The Node adapter: runs graphs with onnxruntime-node on `cpu`, `webgpu` or `cuda`.
  *
  * onnxruntime-node does not fall back by itself: every attempt passes exactly one execution
- * provider, and this adapter walks the list for the requested device —
+ * provider, and this adapter walks the list for the requested device (DEVICE_TABLE in devices.ts) —
  *   - `auto`   → cuda (only when the CUDA provider library is installed, else skipped silently) → cpu
  *   - `cuda`   → cuda → cpu
  *   - `webgpu` → webgpu → cpu
@@ -38,15 +38,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { VaekitError } from '../errors.js';
-import type { Device, GraphSession, ReadLimit, RuntimeBackend, SessionOptions } from './backend.js';
+import type { GraphSession, ReadLimit, RuntimeBackend, SessionOptions } from './backend.js';
+import { DEVICE_TABLE, type ExecutionProvider, type NodeDevice, type RuntimeDevices } from './devices.js';
 import { OrtSession, type OrtSessionLike } from './ort-session.js';
-import { checkModelBytes, checkSessionOptions, createWithFallback, type ProviderCandidate } from './providers.js';
+import { checkModelBytes, checkSessionOptions, createWithFallback, providerCandidates } from './providers.js';
 import { checkLocation, describeLocation, fetchBytes } from './read-file-fetch.js';
 import { readRegularFile } from './read-file-node.js';
 
 const NAME = 'onnxruntime-node';
-const DEVICES = ['auto', 'cpu', 'webgpu', 'cuda'] as const satisfies readonly Device[];
-
+const TABLE: RuntimeDevices<NodeDevice> = DEVICE_TABLE[NAME];
 
 /** Where onnxruntime-node loads its native binding from (and looks for provider libraries). */
 function bindingFolder(): string {
@@ -71,21 +71,9 @@ export function cudaUnavailableReason(): string | null {
   );
 }
 
-function candidatesFor(device: Device): ProviderCandidate[] {
-  const cuda = (silent: boolean): ProviderCandidate => {
-    const reason = cudaUnavailableReason();
-    return reason ? { name: 'cuda', skip: { reason, silent } } : { name: 'cuda' };
-  };
-  switch (device) {
-    case 'auto':
-      return [cuda(true), { name: 'cpu' }];
-    case 'cuda':
-      return [cuda(false), { name: 'cpu' }];
-    case 'webgpu':
-      return [{ name: 'webgpu' }, { name: 'cpu' }];
-    default:
-      return [{ name: 'cpu' }];
-  }
+/** Why `provider` cannot be tried before an attempt, or null (only CUDA is checked beforehand). */
+function unavailableReason(provider: ExecutionProvider): string | null {
+  return provider === 'cuda' ? cudaUnavailableReason() : null;
 }
 
 async function readLocalOrRemote(location: string | URL, options: { limit?: ReadLimit } = {}): Promise<Uint8Array> {
@@ -115,16 +103,16 @@ async function readLocalOrRemote(location: string | URL, options: { limit?: Read
  */
 export const ortNodeBackend: RuntimeBackend = {
   name: NAME,
-  devices: DEVICES,
+  devices: TABLE.devices,
 
   async createSession(model: Uint8Array, options?: SessionOptions): Promise<GraphSession> {
-    const o = checkSessionOptions(NAME, DEVICES, options);
+    const o = checkSessionOptions(NAME, TABLE.devices, options);
     checkModelBytes(NAME, model);
     const { session, provider } = await createWithFallback({
       backend: NAME,
       requested: o.device,
-      candidates: candidatesFor(o.device),
-      fallback: 'cpu',
+      candidates: await providerCandidates(TABLE, o.device, unavailableReason),
+      fallback: TABLE.fallback,
       strict: o.strict,
       onWarning: o.onWarning,
       attempt: (provider) =>

@@ -1,5 +1,6 @@
 import { VaekitError } from '../errors.js';
 import type { GraphSession, TensorData } from './backend.js';
+import type { ExecutionProvider } from './devices.js';
 import { checkFeeds } from './providers.js';
 
 /** The parts of an onnxruntime InferenceSession and Tensor this wrapper uses (node and web alike). */
@@ -35,7 +36,7 @@ export class OrtSession implements GraphSession {
   constructor(
     private readonly backend: string,
     private readonly session: OrtSessionLike,
-    readonly provider: string,
+    readonly provider: ExecutionProvider,
     private readonly makeTensor: (data: Float32Array, dims: number[]) => unknown,
   ) {}
 

@@ -1,7 +1,7 @@
 /**
  * The browser adapter: runs graphs with onnxruntime-web on `wasm` or `webgpu`.
  *
- * Devices:
+ * Devices (DEVICE_TABLE in devices.ts):
  *   - `auto`   → webgpu when `navigator.gpu.requestAdapter()` returns an adapter (skipped silently
  *                otherwise) → wasm
  *   - `webgpu` → webgpu → wasm (a warning through `onWarning`, or `provider-unavailable` with `strict`)
@@ -35,13 +35,14 @@
  */
 import * as ort from 'onnxruntime-web';
 import { VaekitError, describeValue } from '../errors.js';
-import type { Device, GraphSession, RuntimeBackend, SessionOptions } from './backend.js';
+import type { GraphSession, RuntimeBackend, SessionOptions } from './backend.js';
+import { DEVICE_TABLE, type ExecutionProvider, type RuntimeDevices, type WebDevice } from './devices.js';
 import { OrtSession, type OrtSessionLike } from './ort-session.js';
-import { checkModelBytes, checkSessionOptions, createWithFallback, type ProviderCandidate } from './providers.js';
+import { checkModelBytes, checkSessionOptions, createWithFallback, providerCandidates } from './providers.js';
 import { fetchBytes } from './read-file-fetch.js';
 
 const NAME = 'onnxruntime-web';
-const DEVICES = ['auto', 'wasm', 'webgpu'] as const satisfies readonly Device[];
+const TABLE: RuntimeDevices<WebDevice> = DEVICE_TABLE[NAME];
 
 /** A folder (prefix) holding onnxruntime-web's files, or the two files named one by one. */
 export type WasmPaths = string | URL | { wasm?: string | URL; mjs?: string | URL };
@@ -140,13 +141,10 @@ async function webgpuUnavailableReason(): Promise<string | null> {
   }
 }
 
-async function candidatesFor(device: Device): Promise<ProviderCandidate[]> {
-  if (device === 'wasm') return [{ name: 'wasm' }];
-  const reason = await webgpuUnavailableReason();
-  const webgpu: ProviderCandidate = reason ? { name: 'webgpu', skip: { reason, silent: device === 'auto' } } : { name: 'webgpu' };
-  return [webgpu, { name: 'wasm' }];
+/** Why `provider` cannot be tried before an attempt, or null (only WebGPU is checked beforehand). */
+function unavailableReason(provider: ExecutionProvider): Promise<string | null> | null {
+  return provider === 'webgpu' ? webgpuUnavailableReason() : null;
 }
-
 
 /**
  * onnxruntime-web. Devices `auto` | `wasm` | `webgpu`; `readFile` fetches (http(s), relative to
@@ -154,17 +152,17 @@ async function candidatesFor(device: Device): Promise<ProviderCandidate[]> {
  */
 export const ortWebBackend: RuntimeBackend = {
   name: NAME,
-  devices: DEVICES,
+  devices: TABLE.devices,
 
   async createSession(model: Uint8Array, options?: SessionOptions): Promise<GraphSession> {
-    const o = checkSessionOptions(NAME, DEVICES, options);
+    const o = checkSessionOptions(NAME, TABLE.devices, options);
     checkModelBytes(NAME, model);
     startRuntime(o.threads, o.onWarning);
     const { session, provider } = await createWithFallback({
       backend: NAME,
       requested: o.device,
-      candidates: await candidatesFor(o.device),
-      fallback: 'wasm',
+      candidates: await providerCandidates(TABLE, o.device, unavailableReason),
+      fallback: TABLE.fallback,
       strict: o.strict,
       onWarning: o.onWarning,
       attempt: (provider) =>

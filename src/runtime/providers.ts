@@ -4,13 +4,14 @@
  * module, so `ort-node.ts` and `ort-web.ts` can both use it.
  */
 import { VaekitError, describeValue } from '../errors.js';
-import type { Device, SessionOptions, TensorData } from './backend.js';
+import type { SessionOptions, TensorData } from './backend.js';
+import type { Device, ExecutionProvider, RuntimeDevices } from './devices.js';
 
 const GRAPH_OPTIMIZATIONS = ['disabled', 'basic', 'extended', 'all'] as const;
 
 /** Session options after validation, with defaults applied. */
-export interface CheckedOptions {
-  device: Device;
+export interface CheckedOptions<D extends Device = Device> {
+  device: D;
   strict: boolean;
   threads: number;
   graphOptimization: (typeof GRAPH_OPTIMIZATIONS)[number];
@@ -22,11 +23,11 @@ export interface CheckedOptions {
  * Validates `options` for a backend that accepts `devices`. An unknown device name is
  * `provider-unavailable` (whatever `strict` says) and lists the supported names.
  */
-export function checkSessionOptions(
+export function checkSessionOptions<D extends Device>(
   backend: string,
-  devices: readonly Device[],
+  devices: readonly D[],
   options: SessionOptions | undefined,
-): CheckedOptions {
+): CheckedOptions<D> {
   if (options != null && typeof options !== 'object') {
     throw new VaekitError('invalid-argument', `'options' must be an object; found ${describeValue(options)}`);
   }
@@ -61,7 +62,7 @@ export function checkSessionOptions(
   if (typeof spinning !== 'boolean') {
     throw new VaekitError('invalid-argument', `'spinning' must be a boolean; found ${describeValue(spinning)}`);
   }
-  return { device, strict, threads, graphOptimization, onWarning, spinning };
+  return { device: device as D, strict, threads, graphOptimization, onWarning, spinning };
 }
 
 /** Checks the graph bytes before ONNX Runtime sees them. */
@@ -105,9 +106,28 @@ export function conciseOrtMessage(error: unknown): string {
 }
 
 /** One provider to try: `skip` makes the loop pass over it, and `silent` keeps that out of warnings. */
-export interface ProviderCandidate {
-  name: string;
+export interface ProviderCandidate<P extends string = ExecutionProvider> {
+  name: P;
   skip?: { reason: string; silent: boolean };
+}
+
+/**
+ * The providers `device` tries with one runtime (its row of DEVICE_TABLE), in order. A provider
+ * other than the fallback for which `unavailableReason` gives a reason is marked skipped: silently
+ * for `auto`, which passes over what the machine lacks by definition; in the fallback warning (or
+ * the `strict` error) for a device named explicitly.
+ */
+export async function providerCandidates<D extends Device>(
+  runtime: RuntimeDevices<D>,
+  device: D,
+  unavailableReason: (provider: ExecutionProvider) => string | null | Promise<string | null>,
+): Promise<ProviderCandidate[]> {
+  const candidates: ProviderCandidate[] = [];
+  for (const name of runtime.providers[device]) {
+    const reason = name === runtime.fallback ? null : await unavailableReason(name);
+    candidates.push(reason === null ? { name } : { name, skip: { reason, silent: device === 'auto' } });
+  }
+  return candidates;
 }
 
 /**
@@ -120,15 +140,15 @@ export interface ProviderCandidate {
  * provider at all (`no available backend found`, e.g. onnxruntime-web's .wasm files not found):
  * that is `provider-unavailable`.
  */
-export async function createWithFallback<S>(options: {
+export async function createWithFallback<S, P extends string = ExecutionProvider>(options: {
   backend: string;
   requested: Device;
-  candidates: ProviderCandidate[];
-  fallback: string;
+  candidates: ProviderCandidate<P>[];
+  fallback: P;
   strict: boolean;
   onWarning: (message: string) => void;
-  attempt: (provider: string) => Promise<S>;
-}): Promise<{ session: S; provider: string }> {
+  attempt: (provider: P) => Promise<S>;
+}): Promise<{ session: S; provider: P }> {
   const { backend, requested, candidates, fallback, strict, onWarning, attempt } = options;
   const failures: string[] = [];
   let lastError: unknown;

@@ -3,7 +3,7 @@ import { checkGraphAgreement } from '../manifest/graph-agreement.js';
 import { inspectGraph } from '../manifest/graph-inspection.js';
 import { parseManifest, verifyGraphIntegrity } from '../manifest/index.js';
 import type { GraphRole, VaeManifest } from '../manifest/schema.js';
-import type { GraphSession, RuntimeBackend, SessionOptions, TensorData } from '../runtime/backend.js';
+import type { ExecutionProvider, GraphSession, RuntimeBackend, SessionOptions, TensorData } from '../runtime/backend.js';
 import { getDefaultRuntime } from '../runtime/registry.js';
 import { DEFAULT_SEED, fillStandardNormal, reparameterize, samplePrior } from '../sampler/index.js';
 import { checkOffset, checkSeed, checkStream } from '../sampler/validate.js';
@@ -125,7 +125,7 @@ export class Vae {
   }
 
   /** Execution providers that run the graphs (after any fallback). */
-  get provider(): { encoder: string; decoder: string } {
+  get provider(): { encoder: ExecutionProvider; decoder: ExecutionProvider } {
     return { encoder: this.encoder.provider, decoder: this.decoder.provider };
   }
 

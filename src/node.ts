@@ -8,10 +8,10 @@
  * console.log(vae.provider); // { encoder: 'cpu', decoder: 'cpu' }
  * ```
  */
-import { setDefaultRuntime } from './runtime/registry.js';
+import { registerEntryRuntime } from './runtime/registry.js';
 import { ortNodeBackend } from './runtime/ort-node.js';
 
-setDefaultRuntime(ortNodeBackend);
+registerEntryRuntime(ortNodeBackend);
 
 export * from './index.js';
 export { ortNodeBackend };

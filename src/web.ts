@@ -8,10 +8,10 @@
  * const vae = await Vae.load(new URL('./models/mnist-mlp/', location.href), { device: 'auto' });
  * ```
  */
-import { setDefaultRuntime } from './runtime/registry.js';
+import { registerEntryRuntime } from './runtime/registry.js';
 import { ortWebBackend } from './runtime/ort-web.js';
 
-setDefaultRuntime(ortWebBackend);
+registerEntryRuntime(ortWebBackend);
 
 export * from './index.js';
 export { ortWebBackend };

@@ -1,6 +1,8 @@
 /**
  * The SDK's inference cost on Node (models/mnist-mlp, MLP 784-400-20, Bernoulli), every figure
- * measured in this one process. `npx tsx bench/sdk.ts [--rounds N] [--round-ms N] [--calls N] [--k N]`
+ * measured in this one process.
+ * `npx tsx bench/sdk.ts [--rounds N] [--round-ms N] [--calls N] [--k N] [--threads N]`
+ * (`--threads`: intra-op threads of every session, default 0 = ONNX Runtime's default)
  *
  * 1. Batch-256 `vae.decode` throughput (onnxruntime-node, cpu) against tfjs-backend-wasm's
  *    `decoder.predict` on the same weights (copied out of decoder.onnx's initializers; the two
@@ -41,6 +43,7 @@ const ROUNDS = option('rounds', 7);
 const ROUND_MS = option('round-ms', 400);
 const CALLS = option('calls', 5000); // batch-1 calls per path
 const K = option('k', 1000);
+const THREADS = option('threads', 0, { min: 0 });
 
 const BATCH = 256;
 const J = 20;
@@ -109,8 +112,8 @@ sessionClass.create = (...args: unknown[]) => {
   return originalCreate.apply(sessionClass, args);
 };
 const threadsAtStart = processThreads();
-const vae = await Vae.load(MODEL, { runtime: ortNodeBackend, device: 'cpu' });
-const threadsAfterLoad = processThreads(); // 3 sessions: encoder, decoder, likelihood scorer
+const vae = await Vae.load(MODEL, { runtime: ortNodeBackend, device: 'cpu', threads: THREADS });
+const threadsAfterLoad = processThreads(); // 3 sessions: encoder, decoder (decoding and scoring), likelihood scorer
 sessionClass.create = originalCreate;
 const decoderOptions = sdkCreateOptions.find((c) => c.bytes === decoderBytes.byteLength)?.options;
 if (!decoderOptions) throw new Error('could not capture the options ortNodeBackend created the decoder session with');
@@ -118,7 +121,7 @@ if (!decoderOptions) throw new Error('could not capture the options ortNodeBacke
 const bare = await ort.InferenceSession.create(decoderBytes, { ...decoderOptions, executionProviders: ['cpu'] });
 const threadsAfterBare = processThreads();
 const bareDefaults = await ort.InferenceSession.create(decoderBytes, { executionProviders: ['cpu'] });
-const adapter: GraphSession = await ortNodeBackend.createSession(decoderBytes, { device: 'cpu' });
+const adapter: GraphSession = await ortNodeBackend.createSession(decoderBytes, { device: 'cpu', threads: THREADS });
 
 // — 1. batch-256 decode: vaekit/onnxruntime-node vs tfjs-backend-wasm, same weights —
 
@@ -200,7 +203,7 @@ const gemmShapes: Array<[number, number, number]> = [
 ];
 const gemm = [];
 for (const [m, k, n] of gemmShapes) {
-  const session = await ortNodeBackend.createSession(matMulGraph(m, k, n), { device: 'cpu' });
+  const session = await ortNodeBackend.createSession(matMulGraph(m, k, n), { device: 'cpu', threads: THREADS });
   const feeds = { a: { data: samplePrior(m, k, { seed: 7, stream: 2 }), dims: [m, k] } };
   for (let i = 0; i < 3; i++) await session.run(feeds);
   const rates: number[] = [];
@@ -316,7 +319,7 @@ const instantRuntime: RuntimeBackend = {
     };
   },
 };
-const instantVae = await Vae.load(MODEL, { runtime: instantRuntime, device: 'cpu' });
+const instantVae = await Vae.load(MODEL, { runtime: instantRuntime, device: 'cpu', threads: THREADS });
 const instantRounds: number[] = [];
 for (let r = 0; r < 6; r++) {
   const n = 50_000;
@@ -356,7 +359,7 @@ const timedRuntime: RuntimeBackend = {
     };
   },
 };
-const llVae = await Vae.load(MODEL, { runtime: timedRuntime, device: 'cpu' });
+const llVae = await Vae.load(MODEL, { runtime: timedRuntime, device: 'cpu', threads: THREADS });
 const mnist = await loadEmbeddedMnist();
 const test = { data: mnist.test.x, shape: [mnist.test.count, ...mnist.shape] };
 await llVae.logLikelihood({ data: mnist.test.x.subarray(0, 8 * 784), shape: [8, ...mnist.shape] }, { k: K, seed: 1, stream: 3 }); // warm-up
@@ -407,6 +410,7 @@ const report = {
   machineCores: { osCpus: cpus().length, availableParallelism: availableParallelism() },
   onnxruntimeNode: ort.env.versions?.node ?? 'unknown',
   ortThreads: {
+    threadsOption: THREADS,
     sdkSessionOptions: decoderOptions,
     meaning: 'intraOpNumThreads 0 or unset = ONNX Runtime default: intra-op threads = physical cores, the calling thread included (new OS threads per session = that − 1)',
     processThreadsAtStart: threadsAtStart,

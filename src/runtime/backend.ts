@@ -29,9 +29,9 @@ export interface SessionOptions {
   /** Receives fallback warnings; default console.warn. */
   onWarning?: (message: string) => void;
   /**
-   * Let idle intra-op threads spin for the next call (default true: lowest latency for one
-   * session). Sessions that run long jobs beside others should pass false, or their idle
-   * spinning takes the cores the running session needs.
+   * Let intra-op threads spin between the parallel sections of a run instead of sleeping
+   * (default true). Node: they stop spinning as soon as the run returns, so an idle session never
+   * takes the cores another session's run needs; false makes them sleep whenever they find no work.
    */
   spinning?: boolean;
 }

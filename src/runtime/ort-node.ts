@@ -120,9 +120,11 @@ export const ortNodeBackend: RuntimeBackend = {
           executionProviders: [provider],
           graphOptimizationLevel: o.graphOptimization,
           intraOpNumThreads: o.threads,
-          // Each session has its own thread pool; idle pools that spin take the cores a running
-          // one needs (measured: IWAE scoring 2× slower), so long-running sessions turn it off.
-          ...(o.spinning ? {} : { extra: { session: { intra_op: { allow_spinning: '0' } } } }),
+          // Each session has its own thread pool, and a worker left spinning after its run takes
+          // the cores the next session's run needs: a Vae's encoder, decoder and scorer take turns
+          // in logLikelihood, which ran 1.8× slower so. Spinning is kept within a run (batch-256
+          // decode 1.1× faster than never spinning) and stops when it returns (bench/spinning.ts).
+          extra: { session: o.spinning ? { force_spinning_stop: '1' } : { intra_op: { allow_spinning: '0' } } },
         }),
     });
     return new OrtSession(NAME, session as unknown as OrtSessionLike, provider, (data, dims) => new ort.Tensor('float32', data, dims));

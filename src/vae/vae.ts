@@ -20,6 +20,7 @@ import { openModelSource, type ModelSource } from './model-source.js';
 import { elboTerms, importanceSampled, type ScoreContext, type ScoreStream } from './scoring.js';
 import type { DecodeResult, ElboResult, EncodeResult, LatentsAndDecoded, ScoreResult } from './results.js';
 import { product, type VaeTensor } from './tensor.js';
+import { warnOnce } from './warn-once.js';
 
 export type { DecodeResult, ElboResult, EncodeResult, LatentsAndDecoded, ScoreResult } from './results.js';
 
@@ -64,8 +65,6 @@ export class Vae {
     readonly manifest: VaeManifest,
     private readonly encoder: GraphSession,
     private readonly decoder: GraphSession,
-    /** The decoder again, without spinning threads: it runs beside the scorer in long jobs. */
-    private readonly scoringDecoder: GraphSession,
     private readonly scorer: LikelihoodScorer,
     private readonly options: Required<Pick<LoadOptions, 'rangeCheck' | 'batchSize'>> & { onWarning: (m: string) => void },
   ) {}
@@ -94,8 +93,9 @@ export class Vae {
     }
     // Before ONNX Runtime sees the bytes: no external data files, and the manifest tells the truth.
     checkGraphAgreement(manifest, { encoder: inspectGraph(bytes.encoder), decoder: inspectGraph(bytes.decoder) });
-    const onWarning = options.onWarning ?? ((message: string) => console.warn(`vaekit: ${message}`));
-    const sessionOptions: SessionOptions = { ...options, onWarning };
+    // Messages carry their 'vaekit: ' prefix; a fallback warning is passed on once per load.
+    const onWarning = options.onWarning ?? ((message: string) => console.warn(message));
+    const sessionOptions: SessionOptions = { ...options, onWarning: warnOnce(onWarning) };
     const sessions: { release(): Promise<void> }[] = [];
     const open = async <T extends { release(): Promise<void> }>(create: Promise<T>): Promise<T> => {
       const session = await create;
@@ -105,9 +105,8 @@ export class Vae {
     try {
       const encoder = await open(runtime.createSession(bytes.encoder, sessionOptions));
       const decoder = await open(runtime.createSession(bytes.decoder, sessionOptions));
-      const scoringDecoder = await open(runtime.createSession(bytes.decoder, { ...sessionOptions, spinning: false }));
       const scorer = await open(LikelihoodScorer.create(runtime, manifest.likelihood, Object.keys(manifest.graphs.decoder.outputs), sessionOptions));
-      return new Vae(manifest, encoder, decoder, scoringDecoder, scorer, { rangeCheck, batchSize, onWarning });
+      return new Vae(manifest, encoder, decoder, scorer, { rangeCheck, batchSize, onWarning });
     } catch (error) {
       await Promise.all(sessions.map((s) => s.release().catch(() => undefined)));
       throw error;
@@ -254,7 +253,7 @@ export class Vae {
   dispose(): Promise<void> {
     this.disposed = true;
     this.released ??= Promise.allSettled([...this.inFlight]).then(async () => {
-      await Promise.all([this.encoder.release(), this.decoder.release(), this.scoringDecoder.release(), this.scorer.release()]);
+      await Promise.all([this.encoder.release(), this.decoder.release(), this.scorer.release()]);
     });
     return this.released;
   }
@@ -311,7 +310,7 @@ export class Vae {
       encode: (x, c, n) => this.runEncoder(x, c, n),
       decode: async (z, c, n) => {
         // One ONNX Runtime call per scoring chunk (≤ batchSize rows): fewer, larger GEMMs.
-        const out = await this.runDecoder(z, c, n, Math.max(this.options.batchSize, n), this.scorer.needs, this.scoringDecoder);
+        const out = await this.runDecoder(z, c, n, Math.max(this.options.batchSize, n), this.scorer.needs);
         return Object.fromEntries(this.scorer.needs.map((name) => [name, out[name]!.data]));
       },
     };
@@ -347,7 +346,7 @@ export class Vae {
       if (min < lo - 1e-6 || max > hi + 1e-6) {
         const message = `'${name}' has values in [${min}, ${max}]; model '${this.manifest.name}' was trained on [${lo}, ${hi}]`;
         if (this.options.rangeCheck === 'refuse') throw new VaekitError('out-of-range', message);
-        this.options.onWarning(message);
+        this.options.onWarning(`vaekit: ${message}`);
       }
     }
     return batch;
@@ -370,7 +369,6 @@ export class Vae {
     n: number,
     batchSize = this.options.batchSize,
     only?: readonly string[],
-    session = this.decoder,
   ): Promise<Record<string, TensorData>> {
     const g = this.manifest.graphs.decoder;
     const inputs: Record<string, { data: Float32Array; rowShape: readonly number[] }> = { [g.inputs['z']!]: { data: z, rowShape: [this.latentDim] } };
@@ -378,7 +376,7 @@ export class Vae {
     const wanted = Object.entries(g.outputs).filter(([contract]) => !only || only.includes(contract));
     const image = { values: product(this.inputShape), source: `input.shape [${this.inputShape.join(', ')}]` };
     const rows = { graph: g.file, rows: Object.fromEntries(wanted.map(([, graphName]) => [graphName, image])) };
-    const out = await runBatched(session, inputs, n, batchSize, only ? wanted.map(([, graphName]) => graphName) : undefined, rows);
+    const out = await runBatched(this.decoder, inputs, n, batchSize, only ? wanted.map(([, graphName]) => graphName) : undefined, rows);
     return Object.fromEntries(wanted.map(([contract, graphName]) => [contract, out[graphName]!]));
   }
 

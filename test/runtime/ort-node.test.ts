@@ -95,6 +95,18 @@ describe('ortNodeBackend: cpu', () => {
     }
   });
 
+  it('lets threads spin only while a run is active, or never with spinning: false', async () => {
+    const spy = vi.spyOn(InferenceSession, 'create');
+    const spinning = await ortNodeBackend.createSession(decoder, { device: 'cpu', threads: 2 });
+    const never = await ortNodeBackend.createSession(decoder, { device: 'cpu', threads: 2, spinning: false });
+    const extras = spy.mock.calls.map((call) => (call[1] as InferenceSession.SessionOptions).extra);
+    spy.mockRestore();
+    expect(extras).toEqual([{ session: { force_spinning_stop: '1' } }, { session: { intra_op: { allow_spinning: '0' } } }]);
+    const z = { z: { data: seededZ(N), dims: [N, LATENT_DIM] } };
+    expect(maxAbsDiff((await spinning.run(z)).mean!.data, (await never.run(z)).mean!.data)).toBe(0);
+    await Promise.all([spinning.release(), never.release()]);
+  });
+
   it('checks the other options and the model argument', async () => {
     const cases: [unknown, RegExp][] = [
       [{ threads: -1 }, /'threads' must be an integer ≥ 0 .*found -1/],

@@ -54,15 +54,6 @@ export class VaekitError extends Error {
   }
 }
 
-/** Builds the message only when the check fails (tfjs-core's `assert` habit). */
-export function assert(
-  condition: unknown,
-  code: VaekitErrorCode,
-  message: () => string,
-): asserts condition {
-  if (!condition) throw new VaekitError(code, message());
-}
-
 /** Formats a found value for an error message without dumping huge arrays. */
 export function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);

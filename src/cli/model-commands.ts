@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { Vae, ortNodeBackend } from '../node.js';
 import { VaekitError } from '../errors.js';
 import { MAX_IMPORTANCE_SAMPLES } from '../vae/arguments.js';
-import type { Device } from '../runtime/backend.js';
+import { NODE_DEVICES, type NodeDevice } from '../runtime/devices.js';
 import { DEFAULT_SEED } from '../sampler/index.js';
 import { loadDataset } from '../train/data/load-dataset.js';
 import { gatherRows } from '../train/data/dataset.js';
@@ -12,16 +12,15 @@ import { imageGridSize, reconstructionGridSize, writeImageGrid, writeReconstruct
 import { addOptions, givenValues, parserFor } from './options.js';
 import { checkPngFits, largestFitting, pngFits } from './png-limit.js';
 
-const DEVICES = ['auto', 'cpu', 'webgpu', 'cuda'];
 
 interface DeviceFlags {
-  device: Device;
+  device: NodeDevice;
   strict?: boolean;
 }
 
 function withDevice(cmd: Command): Command {
   return cmd
-    .addOption(new Option('--device <name>', 'execution provider').choices(DEVICES).default('auto'))
+    .addOption(new Option('--device <name>', 'execution provider').choices(NODE_DEVICES).default('auto'))
     .option('--strict', 'fail instead of falling back to cpu when the device is unavailable');
 }
 

@@ -24,6 +24,13 @@ const TWO_POW_MINUS_53 = 1.1102230246251565e-16;
 /**
  * The seed used wherever a seed is not given — `Vae` methods, every CLI command, training and the
  * train/test split of PNG folders and CSV tables: one default, owned by the sampler.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_SEED, samplePrior } from 'vaekit';
+ * DEFAULT_SEED; // 0
+ * samplePrior(2, 3, { seed: DEFAULT_SEED })[0] === samplePrior(2, 3, { seed: 0 })[0]; // true
+ * ```
  */
 export const DEFAULT_SEED = 0;
 

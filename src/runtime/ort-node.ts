@@ -38,10 +38,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { VaekitError } from '../errors.js';
-import type { GraphSession, ReadLimit, RuntimeBackend, SessionOptions } from './backend.js';
+import type { ReadLimit, RuntimeBackend } from './backend.js';
 import { DEVICE_TABLE, type ExecutionProvider, type NodeDevice, type RuntimeDevices } from './devices.js';
-import { OrtSession, type OrtSessionLike } from './ort-session.js';
-import { checkModelBytes, checkSessionOptions, createWithFallback, providerCandidates } from './providers.js';
+import { ortRuntimeBackend } from './open-ort-session.js';
 import { checkLocation, describeLocation, fetchBytes } from './read-file-fetch.js';
 import { readRegularFile } from './read-file-node.js';
 
@@ -101,34 +100,23 @@ async function readLocalOrRemote(location: string | URL, options: { limit?: Read
  * onnxruntime-node. Devices `auto` | `cpu` | `webgpu` | `cuda`; the provider list is always
  * explicit (docs/architecture.md: no implicit backend). `readFile` takes a path, a file: URL or an http(s) URL.
  */
-export const ortNodeBackend: RuntimeBackend = {
-  name: NAME,
-  devices: TABLE.devices,
-
-  async createSession(model: Uint8Array, options?: SessionOptions): Promise<GraphSession> {
-    const o = checkSessionOptions(NAME, TABLE.devices, options);
-    checkModelBytes(NAME, model);
-    const { session, provider } = await createWithFallback({
-      backend: NAME,
-      requested: o.device,
-      candidates: await providerCandidates(TABLE, o.device, unavailableReason),
-      fallback: TABLE.fallback,
-      strict: o.strict,
-      onWarning: o.onWarning,
-      attempt: (provider) =>
-        ort.InferenceSession.create(model, {
-          executionProviders: [provider],
-          graphOptimizationLevel: o.graphOptimization,
-          intraOpNumThreads: o.threads,
-          // Each session has its own thread pool, and a worker left spinning after its run takes
-          // the cores the next session's run needs: a Vae's encoder, decoder and scorer take turns
-          // in logLikelihood, which ran 1.8× slower so. Spinning is kept within a run (batch-256
-          // decode 1.1× faster than never spinning) and stops when it returns (bench/spinning.ts).
-          extra: { session: o.spinning ? { force_spinning_stop: '1' } : { intra_op: { allow_spinning: '0' } } },
-        }),
-    });
-    return new OrtSession(NAME, session as unknown as OrtSessionLike, provider, (data, dims) => new ort.Tensor('float32', data, dims));
+export const ortNodeBackend: RuntimeBackend = ortRuntimeBackend(
+  {
+    name: NAME,
+    table: TABLE,
+    unavailableReason,
+    create: (bytes, provider, o) =>
+      ort.InferenceSession.create(bytes, {
+        executionProviders: [provider],
+        graphOptimizationLevel: o.graphOptimization,
+        intraOpNumThreads: o.threads,
+        // Each session has its own thread pool, and a worker left spinning after its run takes
+        // the cores the next session's run needs: a Vae's encoder, decoder and scorer take turns
+        // in logLikelihood, which ran 1.8× slower so. Spinning is kept within a run (batch-256
+        // decode 1.1× faster than never spinning) and stops when it returns (bench/spinning.ts).
+        extra: { session: o.spinning ? { force_spinning_stop: '1' } : { intra_op: { allow_spinning: '0' } } },
+      }),
+    makeTensor: (data, dims) => new ort.Tensor('float32', data, dims),
   },
-
-  readFile: readLocalOrRemote,
-};
+  readLocalOrRemote,
+);

@@ -35,10 +35,9 @@
  */
 import * as ort from 'onnxruntime-web';
 import { VaekitError, describeValue } from '../errors.js';
-import type { GraphSession, RuntimeBackend, SessionOptions } from './backend.js';
+import type { RuntimeBackend } from './backend.js';
 import { DEVICE_TABLE, type ExecutionProvider, type RuntimeDevices, type WebDevice } from './devices.js';
-import { OrtSession, type OrtSessionLike } from './ort-session.js';
-import { checkModelBytes, checkSessionOptions, createWithFallback, providerCandidates } from './providers.js';
+import { ortRuntimeBackend } from './open-ort-session.js';
 import { fetchBytes } from './read-file-fetch.js';
 
 const NAME = 'onnxruntime-web';
@@ -150,29 +149,14 @@ function unavailableReason(provider: ExecutionProvider): Promise<string | null> 
  * onnxruntime-web. Devices `auto` | `wasm` | `webgpu`; `readFile` fetches (http(s), relative to
  * the page, blob:, data:).
  */
-export const ortWebBackend: RuntimeBackend = {
-  name: NAME,
-  devices: TABLE.devices,
-
-  async createSession(model: Uint8Array, options?: SessionOptions): Promise<GraphSession> {
-    const o = checkSessionOptions(NAME, TABLE.devices, options);
-    checkModelBytes(NAME, model);
-    startRuntime(o.threads, o.onWarning);
-    const { session, provider } = await createWithFallback({
-      backend: NAME,
-      requested: o.device,
-      candidates: await providerCandidates(TABLE, o.device, unavailableReason),
-      fallback: TABLE.fallback,
-      strict: o.strict,
-      onWarning: o.onWarning,
-      attempt: (provider) =>
-        ort.InferenceSession.create(model, {
-          executionProviders: [provider],
-          graphOptimizationLevel: o.graphOptimization,
-        }),
-    });
-    return new OrtSession(NAME, session as unknown as OrtSessionLike, provider, (data, dims) => new ort.Tensor('float32', data, dims));
+export const ortWebBackend: RuntimeBackend = ortRuntimeBackend(
+  {
+    name: NAME,
+    table: TABLE,
+    unavailableReason,
+    prepare: (o) => startRuntime(o.threads, o.onWarning),
+    create: (bytes, provider, o) => ort.InferenceSession.create(bytes, { executionProviders: [provider], graphOptimizationLevel: o.graphOptimization }),
+    makeTensor: (data, dims) => new ort.Tensor('float32', data, dims),
   },
-
-  readFile: fetchBytes,
-};
+  fetchBytes,
+);

@@ -4,7 +4,7 @@
  */
 import { log, sinCosTwoPi } from './math.js';
 import { cursorAt, nextBlock, uniformFromWords, type BlockCursor, type StreamOptions } from './stream.js';
-import { checkArray, checkOffset, checkOptions, checkSeed, checkStream } from './validate.js';
+import { checkArray, checkStreamPosition } from './validate.js';
 
 // Module scratch: the functions below are synchronous and never re-entered.
 const words = new Uint32Array(4);
@@ -70,10 +70,7 @@ export function writeNormals(out: Float32Array, seed: number, stream: number, of
  */
 export function fillStandardNormal(out: Float32Array, options: StreamOptions): Float32Array {
   checkArray(out, Float32Array, 'out');
-  const o = checkOptions(options);
-  const seed = checkSeed(o.seed);
-  const stream = checkStream(o.stream);
-  const offset = checkOffset(o.offset, out.length);
+  const { seed, stream, offset } = checkStreamPosition(options, out.length);
   writeNormals(out, seed, stream, offset);
   return out;
 }

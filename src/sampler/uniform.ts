@@ -2,7 +2,7 @@
  * Uniform draws in (0, 1) from the same stream layout as the normals (see stream.ts).
  */
 import { cursorAt, nextBlock, uniformFromWords, type StreamOptions } from './stream.js';
-import { checkArray, checkOffset, checkOptions, checkSeed, checkStream } from './validate.js';
+import { checkArray, checkStreamPosition } from './validate.js';
 
 const words = new Uint32Array(4);
 
@@ -30,10 +30,7 @@ const words = new Uint32Array(4);
  */
 export function fillUniform(out: Float64Array, options: StreamOptions): Float64Array {
   checkArray(out, Float64Array, 'out');
-  const o = checkOptions(options);
-  const seed = checkSeed(o.seed);
-  const stream = checkStream(o.stream);
-  const offset = checkOffset(o.offset, out.length);
+  const { seed, stream, offset } = checkStreamPosition(options, out.length);
   const n = out.length;
   if (n === 0) return out;
   const cursor = cursorAt(seed, stream, Math.floor(offset / 2));

@@ -63,6 +63,12 @@ export function checkArray<T>(value: unknown, type: abstract new (...args: never
   return value;
 }
 
+/** The stream position a fill of `count` values starts at: `options` checked as { seed, stream?, offset? }. */
+export function checkStreamPosition(options: unknown, count: number): { seed: number; stream: number; offset: number } {
+  const o = checkOptions(options);
+  return { seed: checkSeed(o['seed']), stream: checkStream(o['stream']), offset: checkOffset(o['offset'], count) };
+}
+
 export function checkLength(value: ArrayLike<unknown>, expected: number, name: string, reason: string): void {
   if (value.length !== expected) fail(name, `of length ${expected} (${reason})`, value);
 }

@@ -42,7 +42,9 @@ export type VaekitErrorCode =
   /** An output folder that holds files vaekit did not write: refused rather than overwritten. */
   | 'refused-overwrite'
   /** ONNX Runtime failed while running a graph that loaded (its message is included). */
-  | 'run-failed';
+  | 'run-failed'
+  /** `Vae.load`'s `signal` was aborted: reading stopped and no session was kept. */
+  | 'aborted';
 
 export class VaekitError extends Error {
   readonly code: VaekitErrorCode;

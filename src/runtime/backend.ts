@@ -62,6 +62,22 @@ export interface ReadLimit {
   hint?: string;
 }
 
+/** How `readFile` reads: its size bound, progress, cancellation and (for URLs) the fetch to use. */
+export interface ReadOptions {
+  /** Refuse a file of the wrong size, before reading it where the size is announced. */
+  limit?: ReadLimit;
+  /**
+   * Called as bytes arrive, with the bytes read so far and the file's size: `limit.bytes` when
+   * exact, else the size on disk or the Content-Length, else the bytes read so far. Never
+   * decreases; the last call has loaded === total.
+   */
+  onProgress?: (loaded: number, total: number) => void;
+  /** Aborting it stops the read (the fetch is aborted, a file read stops between chunks): `aborted`. */
+  signal?: AbortSignal;
+  /** The fetch used for URLs (headers, credentials); default the global `fetch`. Not used for paths. */
+  fetch?: typeof globalThis.fetch;
+}
+
 export interface RuntimeBackend {
   /** e.g. `onnxruntime-node`. */
   readonly name: string;
@@ -72,5 +88,5 @@ export interface RuntimeBackend {
    * Reads a file: a path or file: URL (Node: regular files only, never a FIFO or device), or an
    * http(s) URL (both). With `limit`, a file of the wrong size is refused before it is read.
    */
-  readFile(location: string | URL, options?: { limit?: ReadLimit }): Promise<Uint8Array>;
+  readFile(location: string | URL, options?: ReadOptions): Promise<Uint8Array>;
 }

@@ -35,14 +35,11 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
-import { VaekitError } from '../errors.js';
-import type { ReadLimit, RuntimeBackend } from './backend.js';
+import type { RuntimeBackend } from './backend.js';
 import { DEVICE_TABLE, type ExecutionProvider, type NodeDevice, type RuntimeDevices } from './devices.js';
 import { ortRuntimeBackend } from './open-ort-session.js';
-import { checkLocation, describeLocation, fetchBytes } from './read-file-fetch.js';
-import { readRegularFile } from './read-file-node.js';
+import { readLocalOrRemote } from './read-file-node.js';
 
 const NAME = 'onnxruntime-node';
 const TABLE: RuntimeDevices<NodeDevice> = DEVICE_TABLE[NAME];
@@ -73,27 +70,6 @@ export function cudaUnavailableReason(): string | null {
 /** Why `provider` cannot be tried before an attempt, or null (only CUDA is checked beforehand). */
 function unavailableReason(provider: ExecutionProvider): string | null {
   return provider === 'cuda' ? cudaUnavailableReason() : null;
-}
-
-async function readLocalOrRemote(location: string | URL, options: { limit?: ReadLimit } = {}): Promise<Uint8Array> {
-  checkLocation(location);
-  let path: string;
-  try {
-    if (location instanceof URL) {
-      if (location.protocol !== 'file:') return await fetchBytes(location, options);
-      path = fileURLToPath(location);
-    } else if (/^file:/i.test(location)) {
-      path = fileURLToPath(location);
-    } else if (/^(?:https?|data|blob):/i.test(location)) {
-      return await fetchBytes(location, options);
-    } else {
-      path = location;
-    }
-  } catch (cause) {
-    if (cause instanceof VaekitError) throw cause;
-    throw new VaekitError('io-error', `could not read ${describeLocation(location)}: ${(cause as Error).message}`, { cause });
-  }
-  return readRegularFile(path, location, options.limit);
 }
 
 /**

@@ -3,7 +3,8 @@
  * URLs. Imports no `node:` module.
  */
 import { VaekitError, describeValue } from '../errors.js';
-import type { ReadLimit } from './backend.js';
+import { abortedError, throwIfAborted } from './abort.js';
+import type { ReadLimit, ReadOptions } from './backend.js';
 
 /** The location as a string for messages; a URL object prints its href. */
 export function describeLocation(location: unknown): string {
@@ -35,31 +36,9 @@ export function checkReadLimit(location: string | URL, size: number, limit: Read
   );
 }
 
-/** Reads a response body, refusing it as soon as it passes `limit` (a lying Content-Length included). */
-async function readBody(location: string | URL, response: Response, limit: ReadLimit | undefined): Promise<Uint8Array> {
-  const announced = response.headers.get('content-length');
-  const length = announced !== null && /^\d+$/.test(announced) && !response.headers.get('content-encoding') ? Number(announced) : null;
-  if (length !== null) checkReadLimit(location, length, limit);
-  // With a plain Content-Length the body cannot be longer (fetch stops there): read it whole.
-  if (!limit || !response.body || length !== null) {
-    const bytes = new Uint8Array(await response.arrayBuffer());
-    checkReadLimit(location, bytes.length, limit);
-    return bytes;
-  }
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = response.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit.bytes) {
-      await reader.cancel().catch(() => undefined);
-      checkReadLimit(location, size, limit, true);
-    }
-    chunks.push(value);
-  }
-  checkReadLimit(location, size, limit);
+/** Concatenates `chunks` (`size` bytes in all). */
+function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
+  if (chunks.length === 1 && chunks[0]!.byteLength === size) return chunks[0]!;
   const bytes = new Uint8Array(size);
   let at = 0;
   for (const chunk of chunks) {
@@ -69,25 +48,83 @@ async function readBody(location: string | URL, response: Response, limit: ReadL
   return bytes;
 }
 
-/** GETs `location` (any URL `fetch` accepts; relative strings resolve against the page). */
-export async function fetchBytes(location: string | URL, options: { limit?: ReadLimit } = {}): Promise<Uint8Array> {
+/**
+ * Reads a response body chunk by chunk: refused as soon as it passes `limit` (a lying
+ * Content-Length included), progress reported per chunk, stopped when `signal` aborts.
+ */
+async function readBody(location: string | URL, response: Response, options: ReadOptions): Promise<Uint8Array> {
+  const { limit, onProgress, signal } = options;
+  const announced = response.headers.get('content-length');
+  const length = announced !== null && /^\d+$/.test(announced) && !response.headers.get('content-encoding') ? Number(announced) : null;
+  if (length !== null) checkReadLimit(location, length, limit);
+  const total = limit?.exact ? limit.bytes : length;
+  let reported = -1;
+  const report = (loaded: number) => {
+    if (!onProgress || loaded === reported) return;
+    reported = loaded;
+    onProgress(loaded, Math.max(total ?? loaded, loaded));
+  };
+  if (!response.body) {
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    checkReadLimit(location, bytes.length, limit);
+    report(bytes.length);
+    return bytes;
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    if (signal?.aborted) {
+      await reader.cancel().catch(() => undefined);
+      throw abortedError(signal, `while reading ${describeLocation(location)}`);
+    }
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (limit && size > limit.bytes) {
+      await reader.cancel().catch(() => undefined);
+      checkReadLimit(location, size, limit, true);
+    }
+    chunks.push(value);
+    // The final call (loaded === total) waits for the size check below.
+    if (size !== total) report(size);
+  }
+  checkReadLimit(location, size, limit);
+  report(size);
+  return concat(chunks, size);
+}
+
+/**
+ * GETs `location` (any URL `fetch` accepts; relative strings resolve against the page) with
+ * `options.fetch` (default the global fetch), reporting progress and honouring `signal`.
+ */
+export async function fetchBytes(location: string | URL, options: ReadOptions = {}): Promise<Uint8Array> {
   checkLocation(location);
+  const { signal } = options;
+  throwIfAborted(signal, `before reading ${describeLocation(location)}`);
+  // A local, called without a receiver: a browser's fetch called as a method of `options` throws "Illegal invocation".
+  const fetchFunction = options.fetch ?? globalThis.fetch;
   let response: Response;
   try {
-    response = await fetch(location);
+    response = await fetchFunction(location, signal ? { signal } : undefined);
   } catch (cause) {
+    if (signal?.aborted) throw abortedError(signal, `while fetching ${describeLocation(location)}`);
     // undici says "fetch failed" and puts the reason (ECONNREFUSED, bad port, …) in `cause`.
     const error = cause instanceof Error ? cause : new Error(String(cause));
     const reason = error.message === 'fetch failed' && error.cause instanceof Error ? error.cause.message : error.message;
     throw new VaekitError('io-error', `could not read ${describeLocation(location)}: fetch failed: ${reason}`, { cause });
   }
+  if (!(response instanceof Response) && typeof (response as Partial<Response> | null)?.ok !== 'boolean') {
+    throw new VaekitError('invalid-argument', `'fetch' must return a Promise of a Response; found ${describeValue(response)} for ${describeLocation(location)}`);
+  }
   if (!response.ok) {
     throw new VaekitError('io-error', `could not read ${describeLocation(location)}: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`);
   }
   try {
-    return await readBody(location, response, options.limit);
+    return await readBody(location, response, options);
   } catch (cause) {
     if (cause instanceof VaekitError) throw cause;
+    if (signal?.aborted) throw abortedError(signal, `while reading ${describeLocation(location)}`);
     throw new VaekitError('io-error', `could not read ${describeLocation(location)}: the body failed: ${(cause as Error).message}`, { cause });
   }
 }

@@ -1,8 +1,5 @@
 import { VaekitError, describeValue } from '../errors.js';
-import { checkGraphAgreement } from '../manifest/graph-agreement.js';
-import { inspectGraph } from '../manifest/graph-inspection.js';
-import { parseManifest, verifyGraphIntegrity } from '../manifest/index.js';
-import type { GraphRole, VaeManifest } from '../manifest/schema.js';
+import type { VaeManifest } from '../manifest/schema.js';
 import type { ExecutionProvider, GraphSession, RuntimeBackend, SessionOptions, TensorData } from '../runtime/backend.js';
 import { getDefaultRuntime } from '../runtime/registry.js';
 import { DEFAULT_SEED, fillStandardNormal, reparameterize, samplePrior } from '../sampler/index.js';
@@ -16,7 +13,8 @@ import { conditionRows, type ConditionInput } from './conditions.js';
 import { toBatch, type ExamplesInput } from './inputs.js';
 import { cornerGrid, lerp, slerp, traverseLatent } from './latent.js';
 import { LikelihoodScorer } from './likelihood-scorer.js';
-import { openModelSource, type ModelSource } from './model-source.js';
+import { checkReadModelOptions, openSessions, readModel, type ReadModelOptions } from './load.js';
+import type { ModelSource } from './model-source.js';
 import { elboTerms, importanceSampled, type ScoreContext, type ScoreStream } from './scoring.js';
 import type { DecodeResult, ElboResult, EncodeResult, LatentsAndDecoded, ScoreResult } from './results.js';
 import { product, type VaeTensor } from './tensor.js';
@@ -24,7 +22,28 @@ import { warnOnce } from './warn-once.js';
 
 export type { DecodeResult, ElboResult, EncodeResult, LatentsAndDecoded, ScoreResult } from './results.js';
 
-export interface LoadOptions extends SessionOptions {
+/**
+ * Options of `Vae.load`: how the model is read (`onProgress`, `signal`, `fetch`, `cache`), the
+ * session options (`device`, `strict`, `threads`, `graphOptimization`, `onWarning`, `spinning`)
+ * and the Vae's own, each with its default below.
+ *
+ * @example
+ * ```ts
+ * import { Vae, VaekitError } from 'vaekit';
+ * const controller = new AbortController();
+ * const vae = await Vae.load('models/mnist-mlp', {
+ *   device: 'cpu',
+ *   signal: controller.signal,
+ *   onProgress: ({ file, loaded, total }) => console.log(`${file}: ${loaded}/${total}`),
+ * });
+ * vae.latentDim; // 20
+ * await vae.dispose();
+ * controller.abort();
+ * const late = await Vae.load('models/mnist-mlp', { signal: controller.signal }).catch((e) => e);
+ * late instanceof VaekitError && late.code; // "aborted"
+ * ```
+ */
+export interface LoadOptions extends SessionOptions, ReadModelOptions {
   /** The ONNX Runtime adapter; default: the one the package entry registered (Node or browser). */
   runtime?: RuntimeBackend;
   /** Inputs outside the manifest's value range: `warn` (default), `refuse` (throws `out-of-range`) or `off`. */
@@ -72,7 +91,8 @@ export class Vae {
   /**
    * Loads a model: validates the manifest, checks each graph's SHA-256, then creates the ONNX
    * Runtime sessions on the requested device (falling back to cpu/wasm with a warning unless
-   * `strict`). Nothing is fetched after this call returns.
+   * `strict`). Nothing is fetched after this call returns. See LoadOptions for progress, abort,
+   * a custom fetch and the browser cache.
    */
   static async load(source: ModelSource, options: LoadOptions = {}): Promise<Vae> {
     const runtime = options.runtime ?? getDefaultRuntime();
@@ -84,33 +104,13 @@ export class Vae {
     if (!['warn', 'refuse', 'off'].includes(rangeCheck)) {
       throw new VaekitError('invalid-argument', `'rangeCheck' must be warn, refuse or off; found ${JSON.stringify(rangeCheck)}`);
     }
-    const files = await openModelSource(source, runtime);
-    const manifest = parseManifest(files.manifest);
-    const bytes = {} as Record<GraphRole, Uint8Array>;
-    for (const role of ['encoder', 'decoder'] as const) {
-      bytes[role] = await files.graph(manifest.graphs[role]);
-      await verifyGraphIntegrity(manifest, role, bytes[role]);
-    }
-    // Before ONNX Runtime sees the bytes: no external data files, and the manifest tells the truth.
-    checkGraphAgreement(manifest, { encoder: inspectGraph(bytes.encoder), decoder: inspectGraph(bytes.decoder) });
-    // Messages carry their 'vaekit: ' prefix; a fallback warning is passed on once per load.
+    const reading = checkReadModelOptions(options);
     const onWarning = options.onWarning ?? ((message: string) => console.warn(message));
-    const sessionOptions: SessionOptions = { ...options, onWarning: warnOnce(onWarning) };
-    const sessions: { release(): Promise<void> }[] = [];
-    const open = async <T extends { release(): Promise<void> }>(create: Promise<T>): Promise<T> => {
-      const session = await create;
-      sessions.push(session);
-      return session;
-    };
-    try {
-      const encoder = await open(runtime.createSession(bytes.encoder, sessionOptions));
-      const decoder = await open(runtime.createSession(bytes.decoder, sessionOptions));
-      const scorer = await open(LikelihoodScorer.create(runtime, manifest.likelihood, Object.keys(manifest.graphs.decoder.outputs), sessionOptions));
-      return new Vae(manifest, encoder, decoder, scorer, { rangeCheck, batchSize, onWarning });
-    } catch (error) {
-      await Promise.all(sessions.map((s) => s.release().catch(() => undefined)));
-      throw error;
-    }
+    const model = await readModel(source, runtime, reading, onWarning);
+    // Messages carry their 'vaekit: ' prefix; a fallback warning is passed on once per load.
+    const { onProgress: _p, signal: _s, fetch: _f, cache: _c, ...session } = options;
+    const { encoder, decoder, scorer } = await openSessions(runtime, model, { ...session, onWarning: warnOnce(onWarning) }, reading.signal);
+    return new Vae(model.manifest, encoder, decoder, scorer, { rangeCheck, batchSize, onWarning });
   }
 
   /** Latent dimensions J. */

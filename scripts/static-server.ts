@@ -25,11 +25,15 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-/** Serves `root` on 127.0.0.1:`port` (0 = any free port). */
-export async function startStaticServer(root: string, options: { port?: number; isolated?: boolean } = {}): Promise<StaticServer> {
+/** Serves `root` on 127.0.0.1:`port` (0 = any free port); `onRequest` hears each request's path. */
+export async function startStaticServer(
+  root: string,
+  options: { port?: number; isolated?: boolean; onRequest?: (path: string) => void } = {},
+): Promise<StaticServer> {
   const base = resolve(root);
   const server: Server = createServer(async (request, response) => {
     const path = decodeURIComponent(new URL(request.url ?? '/', 'http://127.0.0.1').pathname);
+    options.onRequest?.(path);
     let file = normalize(join(base, path));
     if (!file.startsWith(base)) {
       response.writeHead(403).end();

@@ -34,18 +34,19 @@ export function checkOrtWebFiles(): void {
 
 /**
  * Builds dist/parity-runner.js and dist/parity.html (or other names, so that test files running
- * side by side never write one file at once); returns the bundling time in ms.
+ * side by side never write one file at once) from page-entry.ts, or from `entry` (a test file's
+ * own page code); returns the bundling time in ms.
  */
-export async function bundlePageRunner({ script = 'parity-runner.js', page = 'parity.html' } = {}): Promise<number> {
+export async function bundlePageRunner({ script = 'parity-runner.js', page = 'parity.html', entry = new URL('./page-entry.ts', import.meta.url) } = {}): Promise<number> {
   checkOrtWebFiles();
   const started = performance.now();
   const bundle = await rollup({
-    input: fileURLToPath(new URL('./page-entry.ts', import.meta.url)),
+    input: fileURLToPath(entry),
     plugins: [
       typescript({
         // No tsconfig file: tsconfig.build.json's program covers src/ and export/ only, not test/.
         tsconfig: false,
-        include: [`${ROOT}src/**/*.ts`, `${ROOT}test/parity/conformance.ts`, `${ROOT}test/parity/model-kind-quantities.ts`, `${ROOT}test/parity/page-entry.ts`],
+        include: [`${ROOT}src/**/*.ts`, `${ROOT}test/parity/conformance.ts`, `${ROOT}test/parity/model-kind-quantities.ts`, `${ROOT}test/parity/page-entry.ts`, fileURLToPath(entry)],
         compilerOptions: {
           target: 'ES2022',
           module: 'ESNext',

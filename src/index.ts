@@ -25,7 +25,7 @@ export {
 export type { VaeTensor } from './vae/tensor.js';
 export type { ExamplesInput, ImageDataLike } from './vae/inputs.js';
 export type { ConditionInput } from './vae/conditions.js';
-export type { ModelSource } from './vae/model-source.js';
+export type { ModelSource, GraphBytes, LoadProgress } from './vae/model-source.js';
 export { lerp, slerp, cornerGrid, traverseLatent } from './vae/latent.js';
 export { parseManifest, verifyGraphIntegrity } from './manifest/index.js';
 export { MANIFEST_FORMAT, MANIFEST_FILE, type VaeManifest, type ManifestLikelihood, type ManifestInput, type InputScaling } from './manifest/schema.js';

@@ -43,8 +43,9 @@ export interface ReadModelOptions {
    * Browsers: keep the graphs in the Cache API (`true`: the cache named "vaekit", or a cache name),
    * keyed by their SHA-256: a later load reads them from there, checking the SHA-256 again (an
    * entry that fails is deleted and the graph fetched), while vaekit.json is always read from the
-   * source. Where `caches` does not exist (Node) the option is ignored, without error.
-   * Default false.
+   * source. A graph the cache cannot store (quota, private mode) is loaded anyway, with a warning
+   * through `onWarning`. Where `caches` does not exist (Node) the option is ignored, without
+   * error. Default false.
    */
   cache?: boolean | string;
 }

@@ -59,7 +59,21 @@ export default [
     onwarn,
   },
   {
-    // Browser, self-contained (no bundler, the demo): onnxruntime-web inlined, its wasm files copied beside.
+    // Browser, for bundlers, wasm only (`vaekit/wasm`): the same entry on onnxruntime-web's wasm-only
+    // build, whose ort-wasm-simd-threaded.wasm is 14 MB against 28 MB for the JSEP (WebGPU) one.
+    input: 'src/web.ts',
+    output: { file: 'dist/wasm.js', format: 'es', sourcemap: true },
+    // rollup asks `external` before any resolveId hook: leave the bare name to the plugin below.
+    external: (id) => id !== 'onnxruntime-web' && external(id),
+    plugins: [
+      { name: 'onnxruntime-web-wasm-only', resolveId: (id) => (id === 'onnxruntime-web' ? { id: 'onnxruntime-web/wasm', external: true } : null) },
+      typescript({ tsconfig: './tsconfig.build.json', declaration: false, declarationDir: undefined, outDir: 'dist' }),
+    ],
+    onwarn,
+  },
+  {
+    // Browser, self-contained (no bundler, the demo): onnxruntime-web inlined, its wasm files copied
+    // beside (its inlined code finds them with `new URL(file, import.meta.url)`, the bundle's URL).
     input: 'src/web.ts',
     output: { file: 'dist/vaekit.web.bundle.js', format: 'es', sourcemap: true },
     plugins: [

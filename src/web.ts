@@ -1,6 +1,8 @@
 /**
- * vaekit for browsers: the SDK with onnxruntime-web (devices wasm, webgpu). onnxruntime-web's
- * .wasm/.mjs files are expected next to this bundle; `setWasmPaths` points elsewhere.
+ * vaekit for browsers: the SDK with onnxruntime-web (devices wasm, webgpu). onnxruntime-web finds
+ * its .wasm itself (bundlers emit it, the self-contained bundle has it beside itself);
+ * `setWasmPaths` points elsewhere. Built twice: dist/web.js on `onnxruntime-web` (wasm + WebGPU,
+ * `vaekit`) and dist/wasm.js on `onnxruntime-web/wasm` (wasm only, half the .wasm, `vaekit/wasm`).
  *
  * @example
  * ```ts

@@ -58,13 +58,26 @@ describe('built package', () => {
     }
   });
 
-  it('points every export at files the build wrote, types first', () => {
+  it('points every export at files the build wrote, types first in every set of conditions with files', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
     const files = (target: unknown): string[] =>
       typeof target === 'string' ? [target] : Object.values(target as Record<string, unknown>).flatMap(files);
+    const typesFirst = (where: string, target: unknown): void => {
+      if (typeof target === 'string') return;
+      const entries = Object.entries(target as Record<string, unknown>);
+      const leaves = entries.filter(([, value]) => typeof value === 'string').map(([key]) => key);
+      if (leaves.length > 1 && leaves.includes('types')) expect(leaves[0], where).toBe('types');
+      for (const [key, value] of entries) typesFirst(`${where}.${key}`, value);
+    };
     for (const [subpath, target] of Object.entries(pkg.exports as Record<string, unknown>)) {
-      if (typeof target !== 'string') expect(Object.keys(target as object)[0], subpath).toBe('types');
+      if (typeof target !== 'string') expect(files(target).some((file) => file.endsWith('.d.ts')), `${subpath} has types`).toBe(true);
+      typesFirst(subpath, target);
       for (const file of files(target)) expect(existsSync(join(ROOT, file)), `${subpath} → ${file}`).toBe(true);
     }
+    // Browser builds (and TypeScript's bundler resolution, which sets neither condition) get the
+    // browser types, with setWasmPaths; Node gets the Node types.
+    expect(pkg.exports['.'].browser.types).toBe('./dist/src/web.d.ts');
+    expect(pkg.exports['.'].node.types).toBe('./dist/src/node.d.ts');
+    expect(pkg.exports['.'].types).toBe('./dist/src/web.d.ts');
   });
 });

@@ -20,15 +20,16 @@
  * the thread count, like the file locations, when its first session starts.
  *
  * Where the .wasm/.mjs files come from (`env.wasm.wasmPaths`):
- *   - default in a browser: the folder of the module that contains this code, i.e.
- *     `new URL('./', import.meta.url)` — next to vaekit's browser bundle, where the build copies
- *     `ort-wasm-simd-threaded.jsep.{mjs,wasm}` (the files onnxruntime-web's browser build loads);
- *   - default in Node (tests, SSR): onnxruntime-web finds its own files in node_modules;
+ *   - default: onnxruntime-web finds them itself, with `new URL('ort-wasm-simd-threaded.jsep.wasm',
+ *     import.meta.url)` in its own ESM build (the .mjs is inlined there). Bundlers that understand
+ *     that pattern (Vite, webpack 5) emit the .wasm with the app; in vaekit's self-contained
+ *     bundle (dist/vaekit.web.bundle.js) import.meta.url is the bundle's, and the build copies the
+ *     files beside it; in Node, onnxruntime-web reads them from node_modules. This module holds no
+ *     `import.meta.url` of its own: a bundler would copy the module itself as an asset;
  *   - `setWasmPaths(prefixOrFiles)` before the first session points elsewhere (a folder URL or an
  *     `{ wasm, mjs }` pair, as `env.wasm.wasmPaths` takes them, e.g. a CDN:
  *     `setWasmPaths('https://cdn.jsdelivr.net/npm/onnxruntime-web@1.30.0/dist/')`);
- *     `setWasmPaths(null)` lets onnxruntime-web resolve them relative to its own module (right when
- *     your bundler serves node_modules/onnxruntime-web/dist as is).
+ *     `setWasmPaths(null)` restores the default (onnxruntime-web's own lookup).
  *
  * In Node, `onnxruntime-web` resolves to its Node build (exports condition `node` →
  * dist/ort.node.min.mjs), which has wasm only: `webgpu` there falls back to wasm.
@@ -46,7 +47,7 @@ const TABLE: RuntimeDevices<WebDevice> = DEVICE_TABLE[NAME];
 /** A folder (prefix) holding onnxruntime-web's files, or the two files named one by one. */
 export type WasmPaths = string | URL | { wasm?: string | URL; mjs?: string | URL };
 
-/** undefined = the default (next to the bundle in browsers); null = onnxruntime-web's own lookup. */
+/** undefined or null = onnxruntime-web's own lookup (the default). */
 let wasmPathsSetting: WasmPaths | null | undefined;
 /** The settings the first session started with (onnxruntime-web reads them once). */
 let started: { numThreads: number } | undefined;
@@ -92,8 +93,7 @@ export function setWasmPaths(paths: WasmPaths | null): void {
 /** The value `env.wasm.wasmPaths` gets: see the file comment. */
 function resolveWasmPaths(): ort.Env.WasmPrefixOrFilePaths | undefined {
   const setting = wasmPathsSetting;
-  if (setting === null) return undefined;
-  if (setting === undefined) return isNode() ? undefined : new URL('./', import.meta.url).href;
+  if (setting === null || setting === undefined) return undefined;
   if (typeof setting === 'string' || setting instanceof URL) return toPrefix(setting);
   const files: ort.Env.WasmFilePaths = {};
   if (setting.wasm !== undefined) files.wasm = setting.wasm;

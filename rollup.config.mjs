@@ -66,7 +66,12 @@ export default [
     // rollup asks `external` before any resolveId hook: leave the bare name to the plugin below.
     external: (id) => id !== 'onnxruntime-web' && external(id),
     plugins: [
-      { name: 'onnxruntime-web-wasm-only', resolveId: (id) => (id === 'onnxruntime-web' ? { id: 'onnxruntime-web/wasm', external: true } : null) },
+      {
+        name: 'onnxruntime-web-wasm-only',
+        resolveId: (id) => (id === 'onnxruntime-web' ? { id: 'onnxruntime-web/wasm', external: true } : null),
+        // src/runtime/ort-web-build.ts: this build has no WebGPU.
+        load: (id) => (id.endsWith('/src/runtime/ort-web-build.ts') ? 'export const WEBGPU_BUILT_IN = false;\n' : null),
+      },
       typescript({ tsconfig: './tsconfig.build.json', declaration: false, declarationDir: undefined, outDir: 'dist' }),
     ],
     onwarn,

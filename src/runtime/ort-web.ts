@@ -39,6 +39,7 @@ import { VaekitError, describeValue } from '../errors.js';
 import type { RuntimeBackend } from './backend.js';
 import { DEVICE_TABLE, type ExecutionProvider, type RuntimeDevices, type WebDevice } from './devices.js';
 import { ortRuntimeBackend } from './open-ort-session.js';
+import { WEBGPU_BUILT_IN } from './ort-web-build.js';
 import { fetchBytes } from './read-file-fetch.js';
 
 const NAME = 'onnxruntime-web';
@@ -126,6 +127,7 @@ interface GpuLike {
 
 /** Why WebGPU cannot be tried here, or null when navigator.gpu gives an adapter. */
 async function webgpuUnavailableReason(): Promise<string | null> {
+  if (!WEBGPU_BUILT_IN) return `this build ('vaekit/wasm', on onnxruntime-web/wasm) has no WebGPU; import 'vaekit' to run webgpu`;
   const gpu = (globalThis as { navigator?: { gpu?: GpuLike } }).navigator?.gpu;
   if (!gpu) {
     return isNode()

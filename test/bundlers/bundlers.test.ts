@@ -119,7 +119,7 @@ describe('vaekit in bundled apps (no vaekit config)', () => {
     await serveBuilt('esbuild', join(app, 'public'), BOTH);
   });
 
-  it("Vite on `vaekit/wasm`: `vite build` ships the wasm-only .wasm and draws on wasm", async () => {
+  it("Vite on `vaekit/wasm`: `vite build` ships the wasm-only .wasm and draws on wasm with device auto", async () => {
     const app = makeApp('vite-wasm', 'public');
     apps.push(app);
     run(app, process.execPath, [VITE, 'build', '--logLevel', 'warn']);

@@ -1,7 +1,8 @@
 // A Vite app with no config, wasm only: `import { Vae } from 'vaekit/wasm'` ships the 14 MB .wasm.
 import { Vae } from 'vaekit/wasm';
 
-const device = 'wasm';
+// 'auto': this build has no WebGPU, so auto goes to wasm without trying it (no warning).
+const device = 'auto';
 const canvas = document.getElementById('samples') as HTMLCanvasElement;
 
 try {

@@ -64,7 +64,8 @@ async function readBody(location: string | URL, response: Response, options: Rea
     reported = loaded;
     onProgress(loaded, Math.max(total ?? loaded, loaded));
   };
-  if (!response.body) {
+  // No progress wanted and a plain Content-Length (the body cannot be longer): read it whole.
+  if (!response.body || (!onProgress && length !== null)) {
     const bytes = new Uint8Array(await response.arrayBuffer());
     checkReadLimit(location, bytes.length, limit);
     report(bytes.length);

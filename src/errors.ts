@@ -44,7 +44,9 @@ export type VaekitErrorCode =
   /** ONNX Runtime failed while running a graph that loaded (its message is included). */
   | 'run-failed'
   /** `Vae.load`'s `signal` was aborted: reading stopped and no session was kept. */
-  | 'aborted';
+  | 'aborted'
+  /** An optional package a feature needs is not installed (the message prints the `npm i` line). */
+  | 'missing-dependency';
 
 export class VaekitError extends Error {
   readonly code: VaekitErrorCode;

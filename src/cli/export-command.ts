@@ -1,7 +1,8 @@
 import { Command } from 'commander';
 import { join } from 'node:path';
+import { TRAINING_PEERS, assertPeers } from '../optional-peers.js';
 import { runOption } from '../train/options/run-options.js';
-import { exportRun, type ExportRunResult } from '../train/run/export-run.js';
+import type { ExportRunResult } from '../train/run/export-run.js';
 import { commanderOption } from './options.js';
 
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
@@ -34,6 +35,9 @@ export function exportCommand(): Command {
         '\n--out must be missing, empty or a model folder vaekit wrote (replaced as a whole, atomically);\nany other folder is refused unless --force.\n',
     )
     .action(async (run: string, flags: { out?: string; precision: 'fp32' | 'fp16'; name?: string; backend: 'auto'; force?: boolean }) => {
+      // Exporting a run loads its tfjs checkpoint and verifies on a tfjs backend: the training stack.
+      assertPeers('vaekit export', TRAINING_PEERS);
+      const { exportRun } = await import('../train/run/export-run.js');
       const result = await exportRun(run, {
         out: flags.out ?? join(run, 'onnx'),
         precision: flags.precision,

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { VaekitError } from '../errors.js';
+import { VAEKIT_VERSION } from '../train/version.js';
 import { exportCommand } from './export-command.js';
 import { flagMessage } from './options.js';
 import { evalCommand, interpolateCommand, reconstructCommand, sampleCommand } from './model-commands.js';
@@ -8,6 +9,7 @@ import { trainCommand } from './train-command.js';
 
 const program = new Command('vaekit')
   .description('Train Variational Autoencoders with TensorFlow.js, export them to ONNX, run them with ONNX Runtime.')
+  .version(VAEKIT_VERSION, '-V, --version', 'print the version of vaekit')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride()
   .addCommand(trainCommand().exitOverride())

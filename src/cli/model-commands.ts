@@ -8,10 +8,9 @@ import { loadDataset } from '../train/data/load-dataset.js';
 import { gatherRows } from '../train/data/dataset.js';
 import { DATA_OPTIONS, DATA_SOURCE_OPTION, DEFAULT_DATA, checkDataOptions, type DataOptions, type DataSource } from '../train/options/data-options.js';
 import { nonNegativeInteger, positiveInteger, positiveNumber } from '../train/options/value-types.js';
-import { imageGridSize, reconstructionGridSize, writeImageGrid, writeReconstructionGrid } from '../train/report/index.js';
+import { imageGridSize, reconstructionGridSize, writeImageGrid, writeReconstructionGrid } from '../train/report/image-grid.js';
 import { addOptions, givenValues, parserFor } from './options.js';
 import { checkPngFits, largestFitting, pngFits } from './png-limit.js';
-
 
 interface DeviceFlags {
   device: NodeDevice;

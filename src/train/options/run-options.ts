@@ -1,5 +1,5 @@
 /** The options of `vaekit train` around the configuration: where the run goes and how it runs. */
-import { TRAIN_BACKENDS } from '../backend/select-backend.js';
+import { TRAIN_BACKENDS } from '../backend/train-backends.js';
 import { option, type OptionSpec } from './option-spec.js';
 import { flag, oneOf, text } from './value-types.js';
 

@@ -4,7 +4,7 @@
  * says where the value sits in a resolved TrainConfig, `applies` when it matters there).
  */
 import { DEFAULT_SEED } from '../../sampler/index.js';
-import { LIKELIHOOD_KINDS } from '../objective/likelihood.js';
+import { LIKELIHOOD_KINDS } from '../objective/likelihood-spec.js';
 import { option, type OptionSpec } from './option-spec.js';
 import { OBJECTIVES, type TrainConfig } from './train-config.js';
 import { finiteNumber, integerList, nonNegativeInteger, nonNegativeNumber, oneOf, positiveInteger, positiveNumber } from './value-types.js';

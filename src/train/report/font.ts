@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { Resvg } from '@resvg/resvg-js';
+import type * as ResvgModule from '@resvg/resvg-js';
 import { VaekitError } from '../../errors.js';
+import { RESVG_PEERS, assertPeers } from '../../optional-peers.js';
 
 /** The font family every report picture uses for its text. */
 export const REPORT_FONT_FAMILY = 'DejaVu Sans';
@@ -65,6 +67,9 @@ export function findReportFont(fontFile?: string, dirs: readonly string[] = DEJA
 
 /** Renders an SVG document with the report font only; returns the rendered image. */
 export function renderSvg(svg: string, font: ReportFont) {
+  // Loaded on first use: image grids without captions (`vaekit sample`, …) run without resvg.
+  assertPeers('pictures with text', RESVG_PEERS);
+  const { Resvg } = createRequire(import.meta.url)('@resvg/resvg-js') as typeof ResvgModule;
   const fontFiles = font.bold === undefined ? [font.regular] : [font.regular, font.bold];
   return new Resvg(svg, {
     font: { loadSystemFonts: false, fontFiles, defaultFontFamily: REPORT_FONT_FAMILY, sansSerifFamily: REPORT_FONT_FAMILY },

@@ -1,8 +1,8 @@
 /**
  * The one device table: for each ONNX Runtime package, the device names it accepts and the
- * execution providers each device tries, in order. The adapters (ort-node.ts, ort-web.ts) derive
- * their `devices` and their provider lists from it; the CLI takes its `--device` choices from
- * `NODE_DEVICES`. Imports no onnxruntime package and no `node:` module.
+ * execution providers each device tries, in order. The adapters (ort-node.ts, ort-web.ts,
+ * ort-web-node.ts) derive their `devices` and their provider lists from it; the CLI takes its
+ * `--device` choices from `NODE_DEVICES`. Imports no onnxruntime package and no `node:` module.
  *
  * The last provider of every list is the runtime's `fallback`, the one that always exists. A
  * provider before it is tried only when the adapter finds it usable (the CUDA library installed,
@@ -57,7 +57,24 @@ export const DEVICE_TABLE = {
     },
     fallback: 'wasm',
   },
-} as const satisfies { 'onnxruntime-node': RuntimeDevices<NodeDevice>; 'onnxruntime-web': RuntimeDevices<WebDevice> };
+  // The Node build of vaekit without onnxruntime-node (ort-web-node.ts): onnxruntime-web's Node
+  // build under the Node device names, so code written for onnxruntime-node keeps working. Its CPU
+  // is wasm; cuda and webgpu need onnxruntime-node and fall back to wasm, saying so.
+  'onnxruntime-web-node': {
+    devices: NODE_DEVICES,
+    providers: {
+      auto: ['wasm'],
+      cpu: ['wasm'],
+      webgpu: ['webgpu', 'wasm'],
+      cuda: ['cuda', 'wasm'],
+    },
+    fallback: 'wasm',
+  },
+} as const satisfies {
+  'onnxruntime-node': RuntimeDevices<NodeDevice>;
+  'onnxruntime-web': RuntimeDevices<WebDevice>;
+  'onnxruntime-web-node': RuntimeDevices<NodeDevice>;
+};
 
 /** A runtime the table describes. */
 export type RuntimeName = keyof typeof DEVICE_TABLE;

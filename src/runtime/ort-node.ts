@@ -1,6 +1,10 @@
 /**
  * The Node adapter: runs graphs with onnxruntime-node on `cpu`, `webgpu` or `cuda`.
  *
+ * onnxruntime-node is an optional peer dependency of vaekit: it is imported on first need, so this
+ * module loads without it (the Node entry then registers ort-web-node.ts instead), and using
+ * ortNodeBackend without it is `missing-dependency` with the `npm i` line.
+ *
  * onnxruntime-node does not fall back by itself: every attempt passes exactly one execution
  * provider, and this adapter walks the list for the requested device (DEVICE_TABLE in devices.ts) —
  *   - `auto`   → cuda (only when the CUDA provider library is installed, else skipped silently) → cpu
@@ -21,10 +25,11 @@
  * package does not contain the CUDA provider; its postinstall script (script/install.js) downloads
  * it from NuGet (Microsoft.ML.OnnxRuntime.Gpu.Linux 1.30.0) into
  * node_modules/onnxruntime-node/bin/napi-v6/linux/x64/ (libonnxruntime_providers_cuda.so,
- * libonnxruntime_providers_shared.so, libonnxruntime_providers_tensorrt.so). The script is skipped
- * when npm blocks dependency install scripts (npm 11.19, used here, does unless the package is in
- * `allowScripts`; `npm rebuild onnxruntime-node` runs it regardless)
- * or when `onnxruntime-node-install=skip` is set (vaekit's own .npmrc does that). To install it:
+ * libonnxruntime_providers_shared.so, libonnxruntime_providers_tensorrt.so). npm runs that script
+ * on install: measured with npm 11.19.1, `npm i` of a package that depends on onnxruntime-node
+ * runs it (and without network fails with `getaddrinfo ENOTFOUND api.nuget.org`). Only
+ * `onnxruntime-node-install=skip` in .npmrc (vaekit's own .npmrc has it) or the environment
+ * variable `ONNXRUNTIME_NODE_INSTALL=skip` skips it. To install the provider later:
  *
  *     ONNXRUNTIME_NODE_INSTALL=true npm rebuild onnxruntime-node
  *
@@ -35,7 +40,9 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import * as ort from 'onnxruntime-node';
+import type * as OrtNode from 'onnxruntime-node';
+import { VaekitError } from '../errors.js';
+import { ORT_NODE_PEERS, installLine, missingPeers } from '../optional-peers.js';
 import type { RuntimeBackend } from './backend.js';
 import { DEVICE_TABLE, type ExecutionProvider, type NodeDevice, type RuntimeDevices } from './devices.js';
 import { ortRuntimeBackend } from './open-ort-session.js';
@@ -43,6 +50,30 @@ import { readLocalOrRemote } from './read-file-node.js';
 
 const NAME = 'onnxruntime-node';
 const TABLE: RuntimeDevices<NodeDevice> = DEVICE_TABLE[NAME];
+
+let loading: Promise<typeof OrtNode> | undefined;
+/** Set once `loading` resolves: sessions exist only after it, so their tensors can use it. */
+let loaded: typeof OrtNode | undefined;
+
+/**
+ * onnxruntime-node, imported on first need (it is an optional peer dependency: importing this
+ * module must not fail without it). Not installed: `missing-dependency` with the install line.
+ */
+function loadOrtNode(): Promise<typeof OrtNode> {
+  loading ??= import('onnxruntime-node').then(
+    (ort: typeof OrtNode) => (loaded = ort),
+    (cause: unknown) => {
+      loading = undefined;
+      if (missingPeers(ORT_NODE_PEERS).length === 0) throw cause; // installed, but failed to load: its own error
+      throw new VaekitError(
+        'missing-dependency',
+        `onnxruntime-node is not installed (ortNodeBackend runs models with it); install it with:\n  ${installLine(ORT_NODE_PEERS)}`,
+        { cause },
+      );
+    },
+  );
+  return loading;
+}
 
 /** Where onnxruntime-node loads its native binding from (and looks for provider libraries). */
 function bindingFolder(): string {
@@ -55,7 +86,8 @@ function bindingFolder(): string {
  * Checked before the attempt: without the library onnxruntime fails only after logging a native
  * error to stderr.
  */
-export function cudaUnavailableReason(): string | null {
+export async function cudaUnavailableReason(): Promise<string | null> {
+  const ort = await loadOrtNode();
   const listed = ort.listSupportedBackends().some((b) => b.name === 'cuda');
   if (!listed) return `onnxruntime-node has no CUDA provider on ${process.platform}/${process.arch}`;
   const library = process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
@@ -68,7 +100,7 @@ export function cudaUnavailableReason(): string | null {
 }
 
 /** Why `provider` cannot be tried before an attempt, or null (only CUDA is checked beforehand). */
-function unavailableReason(provider: ExecutionProvider): string | null {
+function unavailableReason(provider: ExecutionProvider): Promise<string | null> | null {
   return provider === 'cuda' ? cudaUnavailableReason() : null;
 }
 
@@ -81,8 +113,8 @@ export const ortNodeBackend: RuntimeBackend = ortRuntimeBackend(
     name: NAME,
     table: TABLE,
     unavailableReason,
-    create: (bytes, provider, o) =>
-      ort.InferenceSession.create(bytes, {
+    create: async (bytes, provider, o) =>
+      (await loadOrtNode()).InferenceSession.create(bytes, {
         executionProviders: [provider],
         graphOptimizationLevel: o.graphOptimization,
         intraOpNumThreads: o.threads,
@@ -92,7 +124,7 @@ export const ortNodeBackend: RuntimeBackend = ortRuntimeBackend(
         // decode 1.1× faster than never spinning) and stops when it returns (bench/spinning.ts).
         extra: { session: o.spinning ? { force_spinning_stop: '1' } : { intra_op: { allow_spinning: '0' } } },
       }),
-    makeTensor: (data, dims) => new ort.Tensor('float32', data, dims),
+    makeTensor: (data, dims) => new loaded!.Tensor('float32', data, dims),
   },
   readLocalOrRemote,
 );

@@ -32,93 +32,25 @@
  *     `setWasmPaths(null)` restores the default (onnxruntime-web's own lookup).
  *
  * In Node, `onnxruntime-web` resolves to its Node build (exports condition `node` →
- * dist/ort.node.min.mjs), which has wasm only: `webgpu` there falls back to wasm.
+ * dist/ort.node.min.mjs), which has wasm only: `webgpu` there falls back to wasm. The Node build of
+ * vaekit runs on it, under the Node device names, when onnxruntime-node is not installed
+ * (ort-web-node.ts); both share the adapter and its settings in ort-web-adapter.ts.
  */
 import * as ort from 'onnxruntime-web';
-import { VaekitError, describeValue } from '../errors.js';
 import type { RuntimeBackend } from './backend.js';
 import { DEVICE_TABLE, type ExecutionProvider, type RuntimeDevices, type WebDevice } from './devices.js';
 import { ortRuntimeBackend } from './open-ort-session.js';
+import { ortWebAdapter } from './ort-web-adapter.js';
 import { WEBGPU_BUILT_IN } from './ort-web-build.js';
 import { fetchBytes } from './read-file-fetch.js';
 
-const NAME = 'onnxruntime-web';
-const TABLE: RuntimeDevices<WebDevice> = DEVICE_TABLE[NAME];
+export { setWasmPaths, type WasmPaths } from './ort-web-adapter.js';
 
-/** A folder (prefix) holding onnxruntime-web's files, or the two files named one by one. */
-export type WasmPaths = string | URL | { wasm?: string | URL; mjs?: string | URL };
-
-/** undefined or null = onnxruntime-web's own lookup (the default). */
-let wasmPathsSetting: WasmPaths | null | undefined;
-/** The settings the first session started with (onnxruntime-web reads them once). */
-let started: { numThreads: number } | undefined;
+const TABLE: RuntimeDevices<WebDevice> = DEVICE_TABLE['onnxruntime-web'];
 
 function isNode(): boolean {
   const p = (globalThis as { process?: { versions?: { node?: unknown } } }).process;
   return typeof p?.versions?.node === 'string';
-}
-
-function toPrefix(paths: string | URL): string {
-  const href = paths instanceof URL ? paths.href : paths;
-  return href.endsWith('/') ? href : `${href}/`;
-}
-
-/**
- * Points onnxruntime-web at its .wasm/.mjs files (`env.wasm.wasmPaths`): a folder URL or
- * `{ wasm, mjs }`; `null` = let onnxruntime-web find them itself. Call it before the first session:
- * onnxruntime-web loads its runtime once, so a later call throws `invalid-argument`.
- */
-export function setWasmPaths(paths: WasmPaths | null): void {
-  const valid =
-    paths === null ||
-    (typeof paths === 'string' && paths.length > 0) ||
-    paths instanceof URL ||
-    (typeof paths === 'object' &&
-      (paths.wasm !== undefined || paths.mjs !== undefined) &&
-      [paths.wasm, paths.mjs].every((p) => p === undefined || p instanceof URL || (typeof p === 'string' && p.length > 0)));
-  if (!valid) {
-    throw new VaekitError(
-      'invalid-argument',
-      `'paths' must be a folder URL or string, an object { wasm, mjs } of file URLs, or null; found ${describeValue(paths)}`,
-    );
-  }
-  if (started) {
-    throw new VaekitError(
-      'invalid-argument',
-      `setWasmPaths() must be called before the first ${NAME} session is created (its runtime is already loaded); found a call after it`,
-    );
-  }
-  wasmPathsSetting = paths;
-}
-
-/** The value `env.wasm.wasmPaths` gets: see the file comment. */
-function resolveWasmPaths(): ort.Env.WasmPrefixOrFilePaths | undefined {
-  const setting = wasmPathsSetting;
-  if (setting === null || setting === undefined) return undefined;
-  if (typeof setting === 'string' || setting instanceof URL) return toPrefix(setting);
-  const files: ort.Env.WasmFilePaths = {};
-  if (setting.wasm !== undefined) files.wasm = setting.wasm;
-  if (setting.mjs !== undefined) files.mjs = setting.mjs;
-  return files;
-}
-
-/** Applies threads and file locations before onnxruntime-web's first session. */
-function startRuntime(threads: number, onWarning: (message: string) => void): void {
-  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
-  const numThreads = isolated ? threads : 1;
-  if (started) {
-    if (isolated && threads > 0 && threads !== started.numThreads) {
-      onWarning(`vaekit: 'threads' ${threads} has no effect: ${NAME} started with ${started.numThreads || 'its default number of'} threads`);
-    }
-    return;
-  }
-  ort.env.wasm.numThreads = numThreads;
-  const paths = resolveWasmPaths();
-  // Leave a value the application set on env.wasm itself when vaekit has no setting of its own.
-  if (paths !== undefined && (wasmPathsSetting !== undefined || ort.env.wasm.wasmPaths === undefined)) {
-    ort.env.wasm.wasmPaths = paths;
-  }
-  started = { numThreads };
 }
 
 interface GpuLike {
@@ -151,14 +83,4 @@ function unavailableReason(provider: ExecutionProvider): Promise<string | null> 
  * onnxruntime-web. Devices `auto` | `wasm` | `webgpu`; `readFile` fetches (http(s), relative to
  * the page, blob:, data:).
  */
-export const ortWebBackend: RuntimeBackend = ortRuntimeBackend(
-  {
-    name: NAME,
-    table: TABLE,
-    unavailableReason,
-    prepare: (o) => startRuntime(o.threads, o.onWarning),
-    create: (bytes, provider, o) => ort.InferenceSession.create(bytes, { executionProviders: [provider], graphOptimizationLevel: o.graphOptimization }),
-    makeTensor: (data, dims) => new ort.Tensor('float32', data, dims),
-  },
-  fetchBytes,
-);
+export const ortWebBackend: RuntimeBackend = ortRuntimeBackend(ortWebAdapter(ort, TABLE, unavailableReason), fetchBytes);

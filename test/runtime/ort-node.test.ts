@@ -79,7 +79,7 @@ describe('ortNodeBackend: cpu', () => {
   it("'auto' tries cuda only when its library is installed, else uses cpu without a warning", async () => {
     const warnings: string[] = [];
     const { result: session, lists } = await providerLists(() => ortNodeBackend.createSession(decoder, { onWarning: (m) => warnings.push(m) }));
-    if (cudaUnavailableReason() !== null) {
+    if ((await cudaUnavailableReason()) !== null) {
       // No CUDA library (this project's .npmrc skips its download): skipped silently.
       expect(lists).toEqual([['cpu']]);
       expect(session.provider).toBe('cpu');
@@ -179,7 +179,10 @@ describe('ortNodeBackend: fallback', () => {
   // Without the CUDA provider library (this project's .npmrc skips its download) 'cuda' is skipped
   // before any attempt, with the reason; with it, CUDA either runs or fails to start with
   // onnxruntime's own message. Each test asserts what its machine must show.
-  const cudaMissing = cudaUnavailableReason();
+  let cudaMissing: string | null;
+  beforeAll(async () => {
+    cudaMissing = await cudaUnavailableReason();
+  });
 
   it("falls back from 'cuda' to cpu with a warning naming the failure (or runs on cuda)", async () => {
     const warnings: string[] = [];

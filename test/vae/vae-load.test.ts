@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { GraphSession, RuntimeBackend, SessionOptions } from '../../src/runtime/backend.js';
 import { cudaUnavailableReason, ortNodeBackend } from '../../src/runtime/ort-node.js';
 import { Vae } from '../../src/vae/vae.js';
@@ -67,7 +67,10 @@ describe("Vae.load: a device that falls back warns once per load, with one 'vaek
   // The CUDA provider library is absent here (.npmrc skips its download), so 'cuda' falls back to
   // cpu for the encoder and the decoder alike; where it is installed, either CUDA runs (no
   // warning) or the attempt fails for another reason (one warning naming it).
-  const reason = cudaUnavailableReason();
+  let reason: string | null;
+  beforeAll(async () => {
+    reason = await cudaUnavailableReason();
+  });
 
   function expectOneCudaWarning(warnings: readonly string[], provider: Vae['provider']): void {
     if (provider.decoder === 'cuda') {

@@ -71,11 +71,12 @@ async function graphEntry(file: string, graph: ConvertedGraph): Promise<Manifest
  * @example
  * ```ts
  * import { exportVae } from 'vaekit/export';
+ * import { nodeRuntime } from 'vaekit/train';
  * const { graphs, manifest, verification } = await exportVae(
  *   { encoder, decoder },
  *   { name: 'mnist-mlp', input: { shape: [28, 28, 1], layout: 'hwc', range: [0, 1], scaling: null },
  *     latentDim: 20, likelihood: { kind: 'bernoulli' }, producerVersion: '0.1.0',
- *     verify: { backend: ortNodeBackend, rows: testRows } },
+ *     verify: { backend: nodeRuntime(), rows: testRows } },
  * );
  * ```
  */

@@ -6,11 +6,11 @@
  * @example
  * ```ts
  * import { exportVae } from 'vaekit/export';
- * import { ortNodeBackend } from 'vaekit/train';
+ * import { nodeRuntime } from 'vaekit/train';   // onnxruntime-node if installed, else onnxruntime-web's wasm
  * const { graphs, manifest, verification } = await exportVae({ encoder, decoder }, {
  *   name: 'my-vae', input: { shape: [28, 28, 1], layout: 'hwc', range: [0, 1], scaling: null },
  *   latentDim: 20, likelihood: { kind: 'bernoulli' }, producerVersion: '0.1.0',
- *   verify: { backend: ortNodeBackend, rows },
+ *   verify: { backend: nodeRuntime(), rows },
  * });
  * ```
  */

@@ -2,7 +2,7 @@
  * vaekit for Node: the SDK with onnxruntime-node (devices cpu, webgpu, cuda) when it is installed
  * — it is an optional peer dependency — and otherwise with onnxruntime-web's wasm build under the
  * same device names (ort-web-node.ts; the first session says so once, with the `npm i` line).
- * Resolving onnxruntime-node here loads nothing: each runtime imports its package on first use.
+ * The example model the package carries is at `exampleModelPath()`.
  *
  * @example
  * ```ts
@@ -11,12 +11,13 @@
  * console.log(vae.provider); // { encoder: 'cpu', decoder: 'cpu' } (wasm without onnxruntime-node)
  * ```
  */
-import { ORT_NODE_PEERS, missingPeers } from './optional-peers.js';
 import { registerEntryRuntime } from './runtime/registry.js';
+import { nodeRuntime } from './runtime/node-runtime.js';
 import { ortNodeBackend } from './runtime/ort-node.js';
 import { ortWebNodeBackend } from './runtime/ort-web-node.js';
 
-registerEntryRuntime(missingPeers(ORT_NODE_PEERS).length === 0 ? ortNodeBackend : ortWebNodeBackend);
+registerEntryRuntime(nodeRuntime());
 
 export * from './index.js';
 export { ortNodeBackend, ortWebNodeBackend };
+export { exampleModelPath } from './example-model.js';

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { Vae, ortNodeBackend } from '../node.js';
+import { Vae } from '../node.js';
 import { VaekitError } from '../errors.js';
 import { MAX_IMPORTANCE_SAMPLES } from '../vae/arguments.js';
 import { NODE_DEVICES, type NodeDevice } from '../runtime/devices.js';
@@ -25,7 +25,7 @@ function withDevice(cmd: Command): Command {
 
 /** Loads the model, runs `work`, and releases the model even when `work` refuses its input. */
 async function withModel(model: string, flags: DeviceFlags, work: (vae: Vae) => Promise<void>): Promise<void> {
-  const vae = await Vae.load(model, { runtime: ortNodeBackend, device: flags.device, strict: flags.strict });
+  const vae = await Vae.load(model, { device: flags.device, strict: flags.strict });
   try {
     await work(vae);
   } finally {

@@ -1,7 +1,9 @@
 /**
  * The runtime backend interface: how the SDK and the exporter's verification run ONNX graphs
- * without knowing which ONNX Runtime package does it. `ort-node.ts` and `ort-web.ts` implement it
- * and are the only files that import onnxruntime.
+ * without knowing which ONNX Runtime package does it. `ort-node.ts` (onnxruntime-node),
+ * `ort-web.ts`/`ort-web-wasm.ts` (onnxruntime-web in browsers) and `ort-web-node.ts`
+ * (onnxruntime-web in Node) implement it; they and their shared adapter files are the only files
+ * that import onnxruntime.
  */
 import type { VaekitErrorCode } from '../errors.js';
 import type { Device, ExecutionProvider } from './devices.js';

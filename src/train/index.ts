@@ -31,4 +31,5 @@ export type { EpochMetrics, FinalMetrics } from './objective/metrics.js';
 export type { TrainEvent } from './train-events.js';
 export { exportRun, type ExportRunOptions, type ExportRunResult } from './run/export-run.js';
 export { ortNodeBackend } from '../runtime/ort-node.js';
+export { nodeRuntime } from '../runtime/node-runtime.js';
 export { VaekitError, type VaekitErrorCode } from '../errors.js';

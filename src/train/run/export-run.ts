@@ -7,7 +7,7 @@ import { modelCard } from '../../../export/model-card.js';
 import { formatVerification } from '../../../export/verify.js';
 import { VaekitError } from '../../errors.js';
 import { MANIFEST_FILE } from '../../manifest/schema.js';
-import { ortNodeBackend } from '../../runtime/ort-node.js';
+import { nodeRuntime } from '../../runtime/node-runtime.js';
 import { selectBackend, type TrainBackend } from '../backend/select-backend.js';
 import { loadCheckpoint } from './checkpoint.js';
 import { trainCommandLine } from './command-line.js';
@@ -125,7 +125,7 @@ export async function exportRun(runDirInput: string, options: ExportRunOptions):
         : {},
     },
     verify: {
-      backend: ortNodeBackend, rows, seed: config.seed,
+      backend: nodeRuntime(), rows, seed: config.seed,
       ...(classes ? { conditions: oneHotLabels(dataset.test, classes, picks) } : {}),
     },
   });

@@ -102,29 +102,13 @@ export default [
     onwarn,
   },
   {
-    // Browser, for bundlers: onnxruntime-web stays an import.
-    input: 'src/web.ts',
-    output: { file: 'dist/web.js', format: 'es', sourcemap: true },
+    // Browser, for bundlers: onnxruntime-web stays an import. `vaekit` (web.js, the JSEP build: wasm
+    // and WebGPU) and `vaekit/wasm` (wasm.js, onnxruntime-web/wasm: half the .wasm) differ only in
+    // the module they import; one build, so the rest is one shared chunk.
+    input: { web: 'src/web.ts', wasm: 'src/wasm.ts' },
+    output: { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].js', chunkFileNames: 'browser/[name]-[hash].js' },
     external,
     plugins: [typescript({ tsconfig: './tsconfig.build.json', declaration: false, declarationDir: undefined, outDir: 'dist' })],
-    onwarn,
-  },
-  {
-    // Browser, for bundlers, wasm only (`vaekit/wasm`): the same entry on onnxruntime-web's wasm-only
-    // build, whose ort-wasm-simd-threaded.wasm is 14 MB against 28 MB for the JSEP (WebGPU) one.
-    input: 'src/web.ts',
-    output: { file: 'dist/wasm.js', format: 'es', sourcemap: true },
-    // rollup asks `external` before any resolveId hook: leave the bare name to the plugin below.
-    external: (id) => id !== 'onnxruntime-web' && external(id),
-    plugins: [
-      {
-        name: 'onnxruntime-web-wasm-only',
-        resolveId: (id) => (id === 'onnxruntime-web' ? { id: 'onnxruntime-web/wasm', external: true } : null),
-        // src/runtime/ort-web-build.ts: this build has no WebGPU.
-        load: (id) => (id.endsWith('/src/runtime/ort-web-build.ts') ? 'export const WEBGPU_BUILT_IN = false;\n' : null),
-      },
-      typescript({ tsconfig: './tsconfig.build.json', declaration: false, declarationDir: undefined, outDir: 'dist' }),
-    ],
     onwarn,
   },
   {

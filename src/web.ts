@@ -1,8 +1,8 @@
 /**
  * vaekit for browsers: the SDK with onnxruntime-web (devices wasm, webgpu). onnxruntime-web finds
  * its .wasm itself (bundlers emit it, the self-contained bundle has it beside itself);
- * `setWasmPaths` points elsewhere. Built twice: dist/web.js on `onnxruntime-web` (wasm + WebGPU,
- * `vaekit`) and dist/wasm.js on `onnxruntime-web/wasm` (wasm only, half the .wasm, `vaekit/wasm`).
+ * `setWasmPaths` points elsewhere. This entry (dist/web.js, `vaekit`) runs onnxruntime-web's JSEP
+ * build (wasm + WebGPU); src/wasm.ts (dist/wasm.js, `vaekit/wasm`) the wasm-only one, half the .wasm.
  *
  * @example
  * ```ts

@@ -46,10 +46,21 @@ describe('built package', () => {
   });
 
   it('builds browser bundles that import no Node module, with onnxruntime-web files beside them', () => {
-    const web = readFileSync(join(ROOT, 'dist/web.js'), 'utf8');
-    const imports = [...web.matchAll(/^import .* from ['"]([^'"]+)['"];?$/gm)].map((m) => m[1]);
-    // The bundler build imports its two runtime dependencies (both browser-ready ESM) and nothing else.
-    expect(imports.sort()).toEqual(['@bufbuild/protobuf/wire', 'onnxruntime-web']);
+    // Bare imports of an entry and of the shared chunks it imports (dist/browser/).
+    const bareImports = (entry: string): string[] => {
+      const seen = new Set<string>();
+      const visit = (file: string): string[] => {
+        if (seen.has(file)) return [];
+        seen.add(file);
+        const text = readFileSync(join(ROOT, 'dist', file), 'utf8');
+        const specifiers = [...text.matchAll(/^(?:import|export) .*?from ['"]([^'"]+)['"];?$|^import ['"]([^'"]+)['"];?$/gm)].map((m) => (m[1] ?? m[2])!);
+        return specifiers.flatMap((s) => (s.startsWith('./') ? visit(join(file, '..', s)) : [s]));
+      };
+      return [...new Set(visit(entry))].sort();
+    };
+    // The bundler builds import their two runtime dependencies (both browser-ready ESM) and nothing else.
+    expect(bareImports('web.js')).toEqual(['@bufbuild/protobuf/wire', 'onnxruntime-web']);
+    expect(bareImports('wasm.js')).toEqual(['@bufbuild/protobuf/wire', 'onnxruntime-web/wasm']);
     const bundle = readFileSync(join(ROOT, 'dist/vaekit.web.bundle.js'), 'utf8');
     expect(bundle).not.toMatch(/from ['"](node:|onnxruntime-node)/);
     expect(bundle).not.toMatch(/^import /m); // self-contained

@@ -15,7 +15,7 @@ function example(heading: string): string {
 }
 
 describe('README examples run as written (against the built package)', () => {
-  it.each(['## The SDK', '### Loading: bytes, progress, abort, custom fetch, cache', '## The shared sampler'])('%s', (heading) => {
+  it.each(['## Install in an app', '## The SDK', '### Loading: bytes, progress, abort, custom fetch, cache', '## The shared sampler'])('%s', (heading) => {
     const result = spawnSync(process.execPath, ['--input-type=module', '-e', example(heading)], { cwd: ROOT, encoding: 'utf8' });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
@@ -30,5 +30,13 @@ describe('README documents every run option of the tables', () => {
       .map((spec) => (spec.placeholder ? `${spec.flag} ${spec.placeholder}` : spec.flag))
       .filter((flag) => !training.includes(`\`${flag}\``));
     expect(missing).toEqual([]);
+  });
+});
+
+describe('README install lines', () => {
+  it('gives the training install line vaekit prints, package for package', async () => {
+    const { TRAINING_PEERS, ORT_NODE_PEERS } = await import('../src/optional-peers.js');
+    const install = README.slice(README.indexOf('## Install in an app'), README.indexOf('## Training'));
+    for (const peer of [...TRAINING_PEERS, ...ORT_NODE_PEERS]) expect(install).toContain(`${peer.name}@${peer.version}`);
   });
 });

@@ -17,7 +17,8 @@ export const REPOSITORY = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The example model the package carries: `vaekit/models/mnist-mlp-fp16/`. */
 export const EXAMPLE_MODEL = 'models/mnist-mlp-fp16';
-const MODEL_FILES = ['vaekit.json', 'encoder.onnx', 'decoder.onnx', 'README.md'];
+// Not its model card: the pictures it shows stay in the repository.
+const MODEL_FILES = ['vaekit.json', 'encoder.onnx', 'decoder.onnx'];
 /** Built files that stay in the repository (see the file comment). */
 const NOT_SHIPPED = /^dist\/(demo\/|parity|demo-screenshot\.png$|vaekit\.web\.bundle\.js|ort-wasm-)/;
 

@@ -1,8 +1,8 @@
 /**
  * vaekit in apps built by the bundlers people use, each with no vaekit-specific config: a Vite app
  * (production build and dev server), a webpack 5 app, an esbuild app (plus the one copy of
- * onnxruntime-web's .wasm that esbuild needs, README "Use it in an app") and a Vite app on the
- * wasm-only entry `vaekit/wasm`. Each fixture (test/bundlers/<name>/) is built by the real bundler
+ * onnxruntime-web's .wasm that esbuild needs, README "Use it in an app"), a plain page with an
+ * import map (no bundler) and a Vite app on the wasm-only entry `vaekit/wasm`. Each fixture (test/bundlers/<name>/) is built by the real bundler
  * in a throwaway folder holding the package as npm installs it (app.ts), served on 127.0.0.1 and
  * opened in headless Chromium: the page loads the model from its own server, samples, draws to a
  * canvas; the test wants ink on the canvas, the provider asked for (strict: no fallback) and no
@@ -117,6 +117,17 @@ describe('vaekit in bundled apps (no vaekit config)', () => {
     // The README's one step for esbuild, which leaves `new URL(file, import.meta.url)` as it is.
     copyFileSync(join(app, 'node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.jsep.wasm'), join(app, 'public/ort-wasm-simd-threaded.jsep.wasm'));
     await serveBuilt('esbuild', join(app, 'public'), BOTH);
+  });
+
+  it('no bundler: a plain page with an import map draws on wasm and webgpu, with the example model the package ships', async () => {
+    const app = makeApp('importmap', 'public');
+    apps.push(app);
+    const server = await startStaticServer(app, { port: 0 });
+    try {
+      await expectDrawn('import map', new URL('index.html', server.url).href, BOTH);
+    } finally {
+      await server.close();
+    }
   });
 
   it("Vite on `vaekit/wasm`: `vite build` ships the wasm-only .wasm and draws on wasm with device auto", async () => {

@@ -4,12 +4,15 @@ import type { GraphRole, ManifestLikelihood } from './schema.js';
 export interface NameContract {
   required: string[];
   optional: string[];
+  /** Optional names of which at least one must be given (a bernoulli decoder's `mean`, `logits`). */
+  atLeastOne?: string[];
 }
 
 /**
- * Contract names of one graph. The decoder's `logits` is optional for bernoulli: a model from
- * another framework may only output the sigmoid mean. `likelihood` null = not known (invalid):
- * the decoder outputs are then not checked.
+ * Contract names of one graph. A bernoulli decoder needs `mean`, `logits` or both: a model from
+ * another framework may only output the sigmoid mean, or only the logits (PyTorch models trained
+ * with BCEWithLogitsLoss; the SDK then derives mean = sigmoid(logits)). `likelihood` null = not
+ * known (invalid): the decoder outputs are then not checked.
  */
 export function graphContract(
   graph: GraphRole,
@@ -19,7 +22,7 @@ export function graphContract(
   const c = conditional ? ['c'] : [];
   if (graph === 'encoder') return { inputs: { required: ['x', ...c], optional: [] }, outputs: { required: ['mu', 'logvar'], optional: [] } };
   const outputs: Record<ManifestLikelihood['kind'], NameContract> = {
-    bernoulli: { required: ['mean'], optional: ['logits'] },
+    bernoulli: { required: [], optional: ['mean', 'logits'], atLeastOne: ['mean', 'logits'] },
     gaussian: { required: ['mean'], optional: [] },
     'gaussian-learned': { required: ['mean', 'logvar_x'], optional: [] },
   };

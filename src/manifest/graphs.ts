@@ -46,6 +46,15 @@ function checkGraph(
 
 const list = (names: string[]) => (names.length ? names.map((n) => JSON.stringify(n)).join(', ') : 'none');
 
+/** The names a map must hold, e.g. `"mu", "logvar"`, or for a bernoulli decoder `"mean" or "logits" (or both)`. */
+function contractNames(contract: NameContract, key: string): string {
+  const oneOf = contract.atLeastOne ?? [];
+  const quote = (n: string) => JSON.stringify(n);
+  const must = [...contract.required.map(quote), ...(oneOf.length ? [`${oneOf.map(quote).join(' or ')} (or both)`] : [])];
+  const optional = contract.optional.filter((n) => !oneOf.includes(n));
+  return `the contract's ${key} ${must.length ? must.join(', ') : 'none'}${optional.length ? ` (and optionally ${list(optional)})` : ''}`;
+}
+
 /** A name map {contractName: graphName} with every required name, no unknown one, no graph name twice. */
 function checkNames(
   c: Checker,
@@ -56,15 +65,17 @@ function checkNames(
   conditional: boolean,
 ): Record<string, string> | undefined {
   const at = joinPath(path, key);
-  const expected = contract
-    ? `an object mapping the contract's ${key} ${list(contract.required)}${contract.optional.length ? ` (and optionally ${list(contract.optional)})` : ''} to the graph's ${key.slice(0, -1)} names`
-    : `an object mapping contract names to the graph's ${key.slice(0, -1)} names`;
+  const expected = contract ? `an object mapping ${contractNames(contract, key)} to the graph's ${key.slice(0, -1)} names` : `an object mapping contract names to the graph's ${key.slice(0, -1)} names`;
   const map = c.take(graph, path, key, expected, isObject);
   if (!map) return undefined;
   const before = c.problems.length;
   const keys = Object.keys(map);
   const missing = contract ? contract.required.filter((n) => !Object.hasOwn(map, n)) : [];
   if (missing.length) c.failWith(at, expected, keys.length ? `keys ${list(keys)}; missing ${list(missing)}` : 'an empty object');
+  const oneOf = contract?.atLeastOne;
+  if (oneOf && !oneOf.some((n) => Object.hasOwn(map, n))) {
+    c.failWith(at, expected, keys.length ? `keys ${list(keys)} (${oneOf.map((n) => `no ${JSON.stringify(n)}`).join(', ')})` : 'an empty object');
+  }
   const seen = new Map<unknown, string>();
   for (const name of keys) {
     const value = map[name];

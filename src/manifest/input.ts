@@ -2,7 +2,11 @@
 import { type Checker, type JsonObject, isNonEmptyString, isNumber, isObject, isPositiveInteger, joinPath } from './check.js';
 import type { InputScaling, ManifestInput, ManifestLikelihood, VaeManifest } from './schema.js';
 
-const LAYOUT_RANKS = { hwc: 3, features: 1 } as const;
+const LAYOUTS = {
+  hwc: { rank: 3, dims: '[height, width, channels]' },
+  chw: { rank: 3, dims: '[channels, height, width]' },
+  features: { rank: 1, dims: '[features]' },
+} as const;
 export const LIKELIHOODS = ['bernoulli', 'gaussian', 'gaussian-learned'] as const satisfies readonly ManifestLikelihood['kind'][];
 const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 
@@ -11,9 +15,9 @@ export function checkInput(c: Checker, root: JsonObject): ManifestInput | undefi
   if (!input) return undefined;
   const shape = c.array(input, 'input', 'shape', 'an array of positive integers (one example, no batch dimension)', 'a positive integer', isPositiveInteger);
   if (shape && shape.length === 0) c.fail('input.shape', 'at least one dimension', shape);
-  const layout = c.oneOf(input, 'input', 'layout', ['hwc', 'features']);
-  if (shape && layout && shape.length !== LAYOUT_RANKS[layout]) {
-    c.fail('input.shape', `${LAYOUT_RANKS[layout]} dimension(s) for layout "${layout}" (${layout === 'hwc' ? '[height, width, channels]' : '[features]'})`, shape);
+  const layout = c.oneOf(input, 'input', 'layout', ['hwc', 'chw', 'features']);
+  if (shape && layout && shape.length !== LAYOUTS[layout].rank) {
+    c.fail('input.shape', `${LAYOUTS[layout].rank} dimension(s) for layout "${layout}" (${LAYOUTS[layout].dims})`, shape);
   }
   const range = c.take(input, 'input', 'range', '[lo, hi] with finite lo < hi', (v): v is [number, number] =>
     Array.isArray(v) && v.length === 2 && isNumber(v[0]) && isNumber(v[1]) && v[0] < v[1]);

@@ -10,11 +10,17 @@ export type InputScaling =
   | { kind: 'min-max'; min: number[]; max: number[] }
   | { kind: 'standardize'; mean: number[]; std: number[] };
 
+/** How one example's values are ordered (src/vae/pixel-layout.ts converts between the image layouts). */
+export type InputLayout = 'hwc' | 'chw' | 'features';
+
 export interface ManifestInput {
-  /** Shape of one example without the batch dimension, e.g. [28, 28, 1]. */
+  /** Shape of one example without the batch dimension, e.g. [28, 28, 1] (hwc) or [1, 28, 28] (chw). */
   shape: number[];
-  /** `hwc` for images (NHWC with the batch), `features` for flat rows. */
-  layout: 'hwc' | 'features';
+  /**
+   * `hwc` for channel-last images (NHWC with the batch), `chw` for channel-first images (NCHW, as
+   * PyTorch exports them), `features` for flat rows.
+   */
+  layout: InputLayout;
   /** Range the (scaled) values lie in. */
   range: [number, number];
   scaling: InputScaling | null;

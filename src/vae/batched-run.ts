@@ -31,39 +31,55 @@ function checkRows(results: Record<string, TensorData>, count: number, expected:
   }
 }
 
+export interface BatchedRunOptions {
+  /** Most rows per ONNX Runtime call (a symbolic batch dimension). */
+  batchSize: number;
+  /**
+   * The batch size the graph fixes (graph-batch.ts), or null: with a number every call gets
+   * exactly that many rows — the last chunk padded with zero rows whose outputs are dropped.
+   */
+  fixedBatch?: number | null;
+  /** Graph output names to fetch (ONNX Runtime computes only what they need); default: all. */
+  outputs?: readonly string[];
+  expected?: OutputRows;
+}
+
 /**
- * Runs `session` over n rows in chunks of at most `batchSize`, with `inputs` sliced per chunk
- * (views, no copies), and concatenates each output. One chunk returns ONNX Runtime's arrays as is.
+ * Runs `session` over n rows in chunks of at most `batchSize` (or exactly `fixedBatch`), with
+ * `inputs` sliced per chunk (views, no copies, except a padded last chunk), and concatenates each
+ * output. One unpadded chunk returns ONNX Runtime's arrays as is.
  */
-export async function runBatched(
-  session: GraphSession,
-  inputs: Record<string, RowInput>,
-  n: number,
-  batchSize: number,
-  outputs?: readonly string[],
-  expected?: OutputRows,
-): Promise<Record<string, TensorData>> {
+export async function runBatched(session: GraphSession, inputs: Record<string, RowInput>, n: number, options: BatchedRunOptions): Promise<Record<string, TensorData>> {
+  const { outputs, expected } = options;
+  const fixed = options.fixedBatch ?? null;
+  const chunk = fixed ?? options.batchSize;
   const feedsFor = (start: number, count: number) =>
     Object.fromEntries(
       Object.entries(inputs).map(([name, input]) => {
         const rowSize = size(input.rowShape);
-        return [name, { data: input.data.subarray(start * rowSize, (start + count) * rowSize), dims: [count, ...input.rowShape] }];
+        const rows = input.data.subarray(start * rowSize, (start + count) * rowSize);
+        if (fixed === null || count === fixed) return [name, { data: rows, dims: [count, ...input.rowShape] }];
+        // Zero rows up to the fixed size: any finite row is valid input, and its outputs are dropped.
+        const padded = new Float32Array(fixed * rowSize);
+        padded.set(rows);
+        return [name, { data: padded, dims: [fixed, ...input.rowShape] }];
       }),
     );
-  if (n <= batchSize) {
+  const fed = (count: number) => fixed ?? count;
+  if (fixed === null ? n <= chunk : n === fixed) {
     const results = await session.run(feedsFor(0, n), outputs);
     checkRows(results, n, expected);
     return results;
   }
   const out: Record<string, TensorData> = {};
-  for (let start = 0; start < n; start += batchSize) {
-    const count = Math.min(batchSize, n - start);
+  for (let start = 0; start < n; start += chunk) {
+    const count = Math.min(chunk, n - start);
     const results = await session.run(feedsFor(start, count), outputs);
-    checkRows(results, count, expected);
+    checkRows(results, fed(count), expected);
     for (const [name, t] of Object.entries(results)) {
-      const rowSize = t.data.length / count;
+      const rowSize = t.data.length / fed(count);
       out[name] ??= { data: new Float32Array(n * rowSize), dims: [n, ...t.dims.slice(1)] };
-      out[name]!.data.set(t.data, start * rowSize);
+      out[name]!.data.set(count === fed(count) ? t.data : t.data.subarray(0, count * rowSize), start * rowSize);
     }
   }
   return out;

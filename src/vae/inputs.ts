@@ -1,4 +1,6 @@
 import { VaekitError } from '../errors.js';
+import type { InputLayout } from '../manifest/schema.js';
+import { hwcToChw, imageDims } from './pixel-layout.js';
 import { product, type VaeTensor } from './tensor.js';
 
 /** Pixels of a canvas: what `ctx.getImageData()` returns (RGBA, 0–255). */
@@ -13,7 +15,8 @@ export interface ImageDataLike {
  * - `{ data: Float32Array, shape }` with shape [N, …] or one example's shape;
  * - a bare Float32Array holding N whole examples;
  * - nested number arrays ([N][…] or one example);
- * - ImageData-like objects (one or an array), converted to the model's channels and scaled to [0, 1].
+ * - ImageData-like objects (one or an array), converted to the model's channels and layout (hwc or
+ *   chw) and scaled to [0, 1].
  */
 export type ExamplesInput = VaeTensor | Float32Array | number[] | number[][] | number[][][] | number[][][][] | ImageDataLike | ImageDataLike[];
 
@@ -51,12 +54,15 @@ function flatten(value: unknown, name: string): { data: Float32Array; dims: numb
   return { data, dims };
 }
 
-function fromImages(images: ImageDataLike[], shape: number[], name: string): Float32Array {
-  const [height, width, channels] = shape as [number, number, number];
-  if (shape.length !== 3 || (channels !== 1 && channels !== 3)) {
-    throw new VaekitError('invalid-argument', `'${name}': ImageData input needs an image model (input shape [H, W, 1 or 3]); this model's input shape is [${shape.join(', ')}]`);
+function fromImages(images: ImageDataLike[], shape: number[], layout: InputLayout, name: string): Float32Array {
+  const dims = imageDims(shape, layout);
+  if (!dims || (dims.channels !== 1 && dims.channels !== 3)) {
+    const wanted = layout === 'chw' ? '[1 or 3, H, W] (chw)' : '[H, W, 1 or 3] (hwc)';
+    throw new VaekitError('invalid-argument', `'${name}': ImageData input needs an image model (input shape ${wanted}); this model's input shape is [${shape.join(', ')}] (${layout})`);
   }
-  const out = new Float32Array(images.length * height * width * channels);
+  const { height, width, channels } = dims;
+  const plane = width * height;
+  const out = new Float32Array(images.length * plane * channels);
   images.forEach((image, n) => {
     if (image.width !== width || image.height !== height) {
       throw new VaekitError(
@@ -64,13 +70,13 @@ function fromImages(images: ImageDataLike[], shape: number[], name: string): Flo
         `'${name}${images.length > 1 ? `[${n}]` : ''}' must be ${width}×${height} pixels (draw it scaled, e.g. ctx.drawImage(canvas, 0, 0, ${width}, ${height})); found ${image.width}×${image.height}`,
       );
     }
-    if (image.data.length < width * height * 4) {
-      throw new VaekitError('shape-mismatch', `'${name}${images.length > 1 ? `[${n}]` : ''}.data' must hold ${width * height * 4} RGBA bytes for ${width}×${height} pixels; found ${image.data.length}`);
+    if (image.data.length < plane * 4) {
+      throw new VaekitError('shape-mismatch', `'${name}${images.length > 1 ? `[${n}]` : ''}.data' must hold ${plane * 4} RGBA bytes for ${width}×${height} pixels; found ${image.data.length}`);
     }
-    for (let p = 0; p < width * height; p++) {
+    for (let p = 0; p < plane; p++) {
       const r = image.data[p * 4]!, g = image.data[p * 4 + 1]!, b = image.data[p * 4 + 2]!;
-      const base = (n * width * height + p) * channels;
-      if (channels === 1) out[base] = (0.299 * r + 0.587 * g + 0.114 * b) / 255;
+      const base = (n * plane + p) * channels;
+      if (channels === 1) out[n * plane + p] = (0.299 * r + 0.587 * g + 0.114 * b) / 255;
       else {
         out[base] = r / 255;
         out[base + 1] = g / 255;
@@ -78,19 +84,21 @@ function fromImages(images: ImageDataLike[], shape: number[], name: string): Flo
       }
     }
   });
-  return out;
+  // Pixels arrive channel-last; a chw model takes each channel's plane in turn.
+  return layout === 'chw' ? hwcToChw(out, images.length, dims) : out;
 }
 
 /**
  * Turns any accepted input into a [N, …shape] float32 batch, or says precisely what is wrong:
- * shape (names expected and found), dtype, NaN/±Infinity (the first index).
+ * shape (names expected and found), dtype, NaN/±Infinity (the first index). `layout` orders
+ * ImageData's pixels; other inputs are taken in the model's order as given.
  */
-export function toBatch(input: ExamplesInput, shape: readonly number[], name: string): VaeTensor {
+export function toBatch(input: ExamplesInput, shape: readonly number[], name: string, layout: InputLayout = 'hwc'): VaeTensor {
   const size = product(shape);
   let data: Float32Array;
   if (isImageData(input) || (Array.isArray(input) && input.length > 0 && isImageData(input[0]))) {
     const images = (Array.isArray(input) ? input : [input]) as ImageDataLike[];
-    data = fromImages(images, [...shape], name);
+    data = fromImages(images, [...shape], layout, name);
   } else if (input instanceof Float32Array) {
     data = input;
   } else if (ArrayBuffer.isView(input)) {

@@ -5,6 +5,7 @@
  */
 import { VaekitError, describeValue } from '../errors.js';
 import { checkGraphAgreement } from '../manifest/graph-agreement.js';
+import { fixedBatch, type FixedBatch } from '../manifest/graph-batch.js';
 import { inspectGraph } from '../manifest/graph-inspection.js';
 import { parseManifest, verifyGraphIntegrity } from '../manifest/index.js';
 import type { GraphRole, VaeManifest } from '../manifest/schema.js';
@@ -78,6 +79,8 @@ export function checkReadModelOptions(options: ReadModelOptions): CheckedReadOpt
 export interface ModelBytes {
   manifest: VaeManifest;
   bytes: Record<GraphRole, Uint8Array>;
+  /** The batch size each graph fixes (null: any). */
+  fixedBatch: FixedBatch;
 }
 
 /** Reads and verifies the model at `source`; `onWarning` hears of a graph the cache could not store. */
@@ -103,9 +106,11 @@ export async function readModel(source: ModelSource, runtime: RuntimeBackend, op
     if (failure !== null) onWarning(`vaekit: could not cache ${entry.file} in the Cache API (cache '${cacheName}'): ${failure}`);
   }
   // Before ONNX Runtime sees the bytes: no external data files, and the manifest tells the truth.
-  checkGraphAgreement(manifest, { encoder: inspectGraph(bytes.encoder), decoder: inspectGraph(bytes.decoder) });
+  const facts = { encoder: inspectGraph(bytes.encoder), decoder: inspectGraph(bytes.decoder) };
+  checkGraphAgreement(manifest, facts);
+  const batch = fixedBatch(manifest, facts);
   throwIfAborted(signal, 'after reading the model, before creating a session');
-  return { manifest, bytes };
+  return { manifest, bytes, fixedBatch: batch };
 }
 
 export interface Sessions {

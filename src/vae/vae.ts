@@ -1,6 +1,7 @@
 import { VaekitError, describeValue } from '../errors.js';
-import type { VaeManifest } from '../manifest/schema.js';
-import type { ExecutionProvider, GraphSession, RuntimeBackend, SessionOptions, TensorData } from '../runtime/backend.js';
+import type { FixedBatch } from '../manifest/graph-batch.js';
+import type { InputLayout, VaeManifest } from '../manifest/schema.js';
+import type { ExecutionProvider, GraphSession, RuntimeBackend, SessionOptions } from '../runtime/backend.js';
 import { getDefaultRuntime } from '../runtime/registry.js';
 import { DEFAULT_SEED, fillStandardNormal, reparameterize, samplePrior } from '../sampler/index.js';
 import { checkOffset, checkSeed, checkStream } from '../sampler/validate.js';
@@ -8,8 +9,8 @@ import {
   DEFAULT_SCORING_BATCH, MAX_IMPORTANCE_SAMPLES, MAX_SCORING_BATCH,
   checkCallback, checkCount, checkFiniteNumbers, checkOptionsObject, checkTemperature, maxResultRows, resultLimitReason,
 } from './arguments.js';
-import { runBatched } from './batched-run.js';
 import { conditionRows, type ConditionInput } from './conditions.js';
+import { GraphRunner } from './graph-runner.js';
 import { toBatch, type ExamplesInput } from './inputs.js';
 import { cornerGrid, lerp, slerp, traverseLatent } from './latent.js';
 import { LikelihoodScorer } from './likelihood-scorer.js';
@@ -52,6 +53,16 @@ export interface LoadOptions extends SessionOptions, ReadModelOptions {
   batchSize?: number;
 }
 
+/** What `vae.info` reports about how the model's graphs are run. */
+export interface VaeInfo {
+  /** input.layout: results of an image model are [N, …input.shape], e.g. [N, C, H, W] for `chw`. */
+  layout: InputLayout;
+  /** Rows per ONNX Runtime call each graph fixes (null: any number, up to `batchSize`). */
+  fixedBatch: FixedBatch;
+  /** The decoder outputs only logits; `mean` is sigmoid(logits). */
+  derivedMean: boolean;
+}
+
 /** Where ε comes from: normal number offset + i of (seed, stream) of the shared sampler. */
 export interface RandomOptions {
   /** Default 0: the same seed gives the same output in every runtime. */
@@ -79,14 +90,17 @@ export class Vae {
   /** Calls running now: dispose() waits for them before it releases the sessions. */
   private readonly inFlight = new Set<Promise<unknown>>();
   private released: Promise<void> | null = null;
+  private readonly runner: GraphRunner;
 
   private constructor(
     readonly manifest: VaeManifest,
     private readonly encoder: GraphSession,
     private readonly decoder: GraphSession,
     private readonly scorer: LikelihoodScorer,
-    private readonly options: Required<Pick<LoadOptions, 'rangeCheck' | 'batchSize'>> & { onWarning: (m: string) => void },
-  ) {}
+    private readonly options: Required<Pick<LoadOptions, 'rangeCheck' | 'batchSize'>> & { onWarning: (m: string) => void; fixedBatch: FixedBatch },
+  ) {
+    this.runner = new GraphRunner({ manifest, encoder, decoder, batchSize: options.batchSize, fixedBatch: options.fixedBatch });
+  }
 
   /**
    * Loads a model: validates the manifest, checks each graph's SHA-256, then creates the ONNX
@@ -110,7 +124,7 @@ export class Vae {
     // Messages carry their 'vaekit: ' prefix; a fallback warning is passed on once per load.
     const { onProgress: _p, signal: _s, fetch: _f, cache: _c, ...session } = options;
     const { encoder, decoder, scorer } = await openSessions(runtime, model, { ...session, onWarning: warnOnce(onWarning) }, reading.signal);
-    return new Vae(model.manifest, encoder, decoder, scorer, { rangeCheck, batchSize, onWarning });
+    return new Vae(model.manifest, encoder, decoder, scorer, { rangeCheck, batchSize, onWarning, fixedBatch: model.fixedBatch });
   }
 
   /** Latent dimensions J. */
@@ -126,6 +140,16 @@ export class Vae {
   /** Execution providers that run the graphs (after any fallback). */
   get provider(): { encoder: ExecutionProvider; decoder: ExecutionProvider } {
     return { encoder: this.encoder.provider, decoder: this.decoder.provider };
+  }
+
+  /**
+   * How the graphs are run. `fixedBatch`: the batch size each graph's inputs fix (an export without
+   * dynamic axes), or null; such a graph gets every request in chunks of exactly that many rows, the
+   * last padded with zero rows, so a batch-1 graph costs one ONNX Runtime call per row (bench/fixed-batch.ts).
+   * `derivedMean`: the decoder outputs only logits, and `mean` is sigmoid(logits), computed in JavaScript.
+   */
+  get info(): VaeInfo {
+    return { layout: this.manifest.input.layout, fixedBatch: { ...this.options.fixedBatch }, derivedMean: this.runner.derivesMean };
   }
 
   /** μ and logvar of q(z|x); with `sample: true` also z drawn with the shared sampler. */
@@ -146,7 +170,7 @@ export class Vae {
       if (n > this.maxRows) {
         throw new VaekitError('invalid-argument', `'z' must hold at most ${this.maxRows} latent vectors (${resultLimitReason(this.rowFloats)}); found ${n}`);
       }
-      return this.decodeRows(latents.data, conditionRows(this.manifest, o.c, n), n, o.meanOnly ? ['mean'] : undefined);
+      return this.runner.decodeRows(latents.data, conditionRows(this.manifest, o.c, n), n, o.meanOnly ? ['mean'] : undefined);
     });
   }
 
@@ -166,7 +190,7 @@ export class Vae {
       const o = checkOptionsObject(options);
       const encoded = await this.encodeExamples(x, o);
       const z = o.sample ? encoded.z! : encoded.mu;
-      return (await this.decodeRows(z.data, conditionRows(this.manifest, o.c, z.shape[0]!), z.shape[0]!)).mean;
+      return (await this.runner.decodeRows(z.data, conditionRows(this.manifest, o.c, z.shape[0]!), z.shape[0]!)).mean;
     });
   }
 
@@ -277,7 +301,7 @@ export class Vae {
     const batch = this.examples(x, 'x');
     const n = batch.shape[0]!;
     const c = conditionRows(this.manifest, options.c, n);
-    const { mu, logvar } = await this.runEncoder(batch.data, c, n);
+    const { mu, logvar } = await this.runner.encode(batch.data, c, n);
     const J = this.latentDim;
     const result: EncodeResult = { mu: { data: mu, shape: [n, J] }, logvar: { data: logvar, shape: [n, J] } };
     if (options.sample) {
@@ -307,10 +331,10 @@ export class Vae {
       features: product(this.inputShape),
       classes: this.manifest.condition?.classes ?? 0,
       scorer: this.scorer,
-      encode: (x, c, n) => this.runEncoder(x, c, n),
+      encode: (x, c, n) => this.runner.encode(x, c, n),
       decode: async (z, c, n) => {
         // One ONNX Runtime call per scoring chunk (≤ batchSize rows): fewer, larger GEMMs.
-        const out = await this.runDecoder(z, c, n, Math.max(this.options.batchSize, n), this.scorer.needs);
+        const out = await this.runner.decode(z, c, n, this.scorer.needs, Math.max(this.options.batchSize, n));
         return Object.fromEntries(this.scorer.needs.map((name) => [name, out[name]!.data]));
       },
     };
@@ -335,7 +359,7 @@ export class Vae {
   }
 
   private examples(x: ExamplesInput, name: string): VaeTensor {
-    const batch = toBatch(x, this.inputShape, name);
+    const batch = toBatch(x, this.inputShape, name, this.manifest.input.layout);
     if (this.options.rangeCheck !== 'off') {
       const [lo, hi] = this.manifest.input.range;
       let min = Infinity, max = -Infinity;
@@ -352,44 +376,7 @@ export class Vae {
     return batch;
   }
 
-  private async runEncoder(x: Float32Array, c: Float32Array | null, n: number) {
-    const g = this.manifest.graphs.encoder;
-    const inputs: Record<string, { data: Float32Array; rowShape: readonly number[] }> = { [g.inputs['x']!]: { data: x, rowShape: this.inputShape } };
-    if (c) inputs[g.inputs['c']!] = { data: c, rowShape: [this.manifest.condition!.classes] };
-    const latent = { values: this.latentDim, source: `latentDim ${this.latentDim}` };
-    const rows = { graph: g.file, rows: { [g.outputs['mu']!]: latent, [g.outputs['logvar']!]: latent } };
-    const out = await runBatched(this.encoder, inputs, n, this.options.batchSize, undefined, rows);
-    return { mu: out[g.outputs['mu']!]!.data, logvar: out[g.outputs['logvar']!]!.data };
-  }
-
-  /** Runs the decoder; `only` (contract names) limits the outputs computed. */
-  private async runDecoder(
-    z: Float32Array,
-    c: Float32Array | null,
-    n: number,
-    batchSize = this.options.batchSize,
-    only?: readonly string[],
-  ): Promise<Record<string, TensorData>> {
-    const g = this.manifest.graphs.decoder;
-    const inputs: Record<string, { data: Float32Array; rowShape: readonly number[] }> = { [g.inputs['z']!]: { data: z, rowShape: [this.latentDim] } };
-    if (c) inputs[g.inputs['c']!] = { data: c, rowShape: [this.manifest.condition!.classes] };
-    const wanted = Object.entries(g.outputs).filter(([contract]) => !only || only.includes(contract));
-    const image = { values: product(this.inputShape), source: `input.shape [${this.inputShape.join(', ')}]` };
-    const rows = { graph: g.file, rows: Object.fromEntries(wanted.map(([, graphName]) => [graphName, image])) };
-    const out = await runBatched(this.decoder, inputs, n, batchSize, only ? wanted.map(([, graphName]) => graphName) : undefined, rows);
-    return Object.fromEntries(wanted.map(([contract, graphName]) => [contract, out[graphName]!]));
-  }
-
-  private async decodeRows(z: Float32Array, c: Float32Array | null, n: number, only?: string[]): Promise<DecodeResult> {
-    const out = await this.runDecoder(z, c, n, this.options.batchSize, only);
-    const shape = [n, ...this.inputShape];
-    const result: DecodeResult = { mean: { data: out['mean']!.data, shape } };
-    if (out['logits']) result.logits = { data: out['logits'].data, shape };
-    if (out['logvar_x']) result.logvarX = { data: out['logvar_x'].data, shape };
-    return result;
-  }
-
   private async decodeLatents(z: Float32Array, n: number, c: ConditionInput | undefined): Promise<LatentsAndDecoded> {
-    return { z: { data: z, shape: [n, this.latentDim] }, ...(await this.decodeRows(z, conditionRows(this.manifest, c, n), n)) };
+    return { z: { data: z, shape: [n, this.latentDim] }, ...(await this.runner.decodeRows(z, conditionRows(this.manifest, c, n), n)) };
   }
 }

@@ -84,7 +84,11 @@ describe('parseManifest: one problem each, named by its JSON path', () => {
     ['empty name', (m) => (m.name = ' '), 'name: expected a non-empty string (the model’s name); found " "'],
     ['shape element', (m) => (m.input.shape = [28, 0, 1]), 'input.shape[1]: expected a positive integer; found 0'],
     ['layout rank', (m) => (m.input.shape = [784]), 'input.shape: expected 3 dimension(s) for layout "hwc" ([height, width, channels]); found [784]'],
-    ['layout', (m) => (m.input.layout = 'chw'), 'input.layout: expected one of "hwc", "features"; found "chw"'],
+    ['layout', (m) => (m.input.layout = 'nchw'), 'input.layout: expected one of "hwc", "chw", "features"; found "nchw"'],
+    ['chw rank', (m) => {
+      m.input.layout = 'chw';
+      m.input.shape = [784];
+    }, 'input.shape: expected 3 dimension(s) for layout "chw" ([channels, height, width]); found [784]'],
     ['range order', (m) => (m.input.range = [1, 0]), 'input.range: expected [lo, hi] with finite lo < hi; found [1,0]'],
     ['scaling length', (m) => (m.input.scaling = { kind: 'min-max', min: [0, 0], max: new Array(784).fill(1) }),
       'input.scaling.min: expected 784 values (one per feature: the product of input.shape); found 2 values'],
@@ -112,8 +116,8 @@ describe('parseManifest: one problem each, named by its JSON path', () => {
     ['file outside the folder', (m) => (m.graphs.decoder.file = '../other/decoder.onnx'),
       'graphs.decoder.file: expected a file name relative to vaekit.json (no "..", no absolute path or URL); found "../other/decoder.onnx"'],
     ['bytes', (m) => (m.graphs.encoder.bytes = -1), 'graphs.encoder.bytes: expected the file size in bytes, a positive integer (`wc -c < encoder.onnx`); found -1'],
-    ['missing contract output', (m) => delete m.graphs.decoder.outputs.mean,
-      'graphs.decoder.outputs: expected an object mapping the contract\'s outputs "mean" (and optionally "logits") to the graph\'s output names; found keys "logits"; missing "mean"'],
+    ['no bernoulli decoder output', (m) => (m.graphs.decoder.outputs = {}),
+      'graphs.decoder.outputs: expected an object mapping the contract\'s outputs "mean" or "logits" (or both) to the graph\'s output names; found an empty object'],
     ['missing encoder output', (m) => (m.graphs.encoder.outputs = { mu: 'mu' }),
       'graphs.encoder.outputs: expected an object mapping the contract\'s outputs "mu", "logvar" to the graph\'s output names; found keys "mu"; missing "logvar"'],
     ['unknown contract name', (m) => (m.graphs.encoder.inputs.c = 'c'),
@@ -159,6 +163,25 @@ describe('parseManifest: one problem each, named by its JSON path', () => {
   it('allows a bernoulli decoder without logits (a PyTorch model may output only the sigmoid mean)', () => {
     expect(parseManifest(edited((m) => delete m.graphs.decoder.outputs.logits)).graphs.decoder.outputs).toEqual({ mean: 'mean' });
   });
+
+  it('allows a bernoulli decoder without mean (BCEWithLogitsLoss models output only logits)', () => {
+    expect(parseManifest(edited((m) => delete m.graphs.decoder.outputs.mean)).graphs.decoder.outputs).toEqual({ logits: 'logits' });
+  });
+
+  it('says a bernoulli decoder needs mean or logits when its map has neither', () => {
+    expect(problemLines(edited((m) => (m.graphs.decoder.outputs = { logvar_x: 'logvar_x' })))).toEqual([
+      'graphs.decoder.outputs: expected an object mapping the contract\'s outputs "mean" or "logits" (or both) to the graph\'s output names; found keys "logvar_x" (no "mean", no "logits")',
+      'graphs.decoder.outputs.logvar_x: expected only contract names "mean", "logits"; found the unknown name "logvar_x"',
+    ]);
+  });
+
+  it('accepts a chw image input: [channels, height, width]', () => {
+    const m = parseManifest(edited((j) => {
+      j.input.layout = 'chw';
+      j.input.shape = [1, 28, 28];
+    }));
+    expect(m.input).toMatchObject({ layout: 'chw', shape: [1, 28, 28] });
+  });
 });
 
 describe('parseManifest: several problems', () => {
@@ -168,7 +191,7 @@ describe('parseManifest: several problems', () => {
       m.input.range = [0];
       m.condition = { classes: 3, labels: ['a', 'b'] };
       m.graphs.encoder.sha256 = 'not-a-hash';
-      m.graphs.decoder.outputs = { logits: 'logits' };
+      m.graphs.decoder.outputs = {};
       m.onnx = null;
     }, PYTORCH_TEXT);
     const error = rejection(broken);

@@ -1,6 +1,7 @@
 /**
  * Runs a model's two graphs on rows of inputs: maps the contract's names to the graph's, fetches
- * only the outputs the manifest names (a Keras encoder's extra `z` output is never computed),
+ * only the outputs the manifest names (a Keras encoder's extra `z` output is never copied out nor
+ * checked; ONNX Runtime still runs every node),
  * chunks to the batch size each graph fixes, and derives the bernoulli mean from logits when the
  * decoder outputs only logits.
  */

@@ -36,7 +36,7 @@ function graphBatch(manifest: VaeManifest, role: GraphRole, facts: GraphFacts): 
     if (found && found.size !== first) {
       throw new VaekitError(
         'invalid-manifest',
-        `${entry.file} fixes different batch sizes for its inputs: ${found.input} has ${found.size} rows, ${input} has ${first}; a graph's inputs must share one batch dimension (export it with the same, or a dynamic, batch axis for every input)`,
+        `${entry.file} fixes different batch sizes for its inputs: ${found.input} has batch dimension ${found.size}, ${input} has ${first}; a graph's inputs must share one batch dimension (export it with the same, or a dynamic, batch axis for every input)`,
       );
     }
     found ??= { size: first, input };

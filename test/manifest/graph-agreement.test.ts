@@ -47,6 +47,19 @@ describe('checkGraphAgreement', () => {
     expect(() => checkGraphAgreement(mnist, flat)).not.toThrow();
   });
 
+  it('accepts a fixed batch dimension, and still refuses a wrong feature dimension beside it', () => {
+    const batch1 = (f: GraphFacts, features: number) => ({ ...f, inputs: f.inputs.map((i) => ({ ...i, dims: [1, features] })) });
+    expect(() => checkGraphAgreement(mnist, { encoder: batch1(facts.encoder, 784), decoder: batch1(facts.decoder, 20) })).not.toThrow();
+    expect(problems({ encoder: batch1(facts.encoder, 785), decoder: batch1(facts.decoder, 20) })).toEqual([
+      "encoder.onnx input 'x' (graphs.encoder.inputs.x) has 785 values per example (shape [1, 785]); the manifest's input.shape [28, 28, 1] says 784",
+    ]);
+  });
+
+  it('accepts graph outputs the manifest does not name (a Keras encoder’s third output z)', () => {
+    const keras = { ...facts, encoder: { ...facts.encoder, outputs: [...facts.encoder.outputs, { name: 'z', elemType: 1, dims: ['N', 20] }] } };
+    expect(() => checkGraphAgreement(mnist, keras)).not.toThrow();
+  });
+
   it('refuses external data before anything else, with unsafe-graph', () => {
     const unsafe = { ...facts, encoder: { ...facts.encoder, externalData: [{ tensor: 'dense/kernel', location: '/etc/shadow' }] } };
     const error = thrown(() => checkGraphAgreement(mnist, unsafe));

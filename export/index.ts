@@ -22,3 +22,6 @@ export { verifyGraphs, formatVerification, FP32_TOLERANCE, type VerificationRepo
 export { modelCard } from './model-card.js';
 export { contractNames } from './graph-contract.js';
 export { IR_VERSION, OPSET } from './onnx.js';
+export { importVae, type ImportVaeOptions, type ImportedVae } from './import/import-vae.js';
+export { formatChecks, REFERENCE_TOLERANCE, type ImportCheck, type Reference } from './import/check-import.js';
+export type { ImportChoices } from './import/infer-roles.js';

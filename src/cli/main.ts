@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { VaekitError } from '../errors.js';
 import { VAEKIT_VERSION } from '../train/version.js';
 import { exportCommand } from './export-command.js';
+import { importCommand } from './import-command.js';
 import { flagMessage } from './options.js';
 import { evalCommand, interpolateCommand, reconstructCommand, sampleCommand } from './model-commands.js';
 import { trainCommand } from './train-command.js';
@@ -14,6 +15,7 @@ const program = new Command('vaekit')
   .exitOverride()
   .addCommand(trainCommand().exitOverride())
   .addCommand(exportCommand().exitOverride())
+  .addCommand(importCommand().exitOverride())
   .addCommand(sampleCommand().exitOverride())
   .addCommand(reconstructCommand().exitOverride())
   .addCommand(interpolateCommand().exitOverride())

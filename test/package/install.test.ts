@@ -46,7 +46,7 @@ describe('the tarball', () => {
     const manifest = JSON.parse(readFileSync(join(sdk.dir, 'node_modules/vaekit/package.json'), 'utf8'));
     expect(manifest).toMatchObject({ license: 'Apache-2.0', repository: { type: 'git' }, homepage: expect.stringMatching(/^https:\/\//), bugs: expect.stringMatching(/^https:\/\//) });
     expect(readFileSync(join(sdk.dir, 'node_modules/vaekit/LICENSE'), 'utf8')).toMatch(/Apache License\s+Version 2\.0/);
-    expect(Object.keys(manifest.dependencies).sort()).toEqual(['@bufbuild/protobuf', 'commander', 'csv-parse', 'onnxruntime-web', 'pngjs']);
+    expect(Object.keys(manifest.dependencies).sort()).toEqual(['@bufbuild/protobuf', 'commander', 'csv-parse', 'npyjs', 'onnxruntime-web', 'pngjs']);
     for (const peer of [...TRAINING_PEERS.map((p) => p.name), 'onnxruntime-node', '@tensorflow/tfjs-node']) {
       expect(manifest.peerDependenciesMeta[peer], peer).toEqual({ optional: true });
     }

@@ -4,6 +4,7 @@
  * `npm run demo` serves it.
  */
 import { Vae, VaekitError } from '../src/web.js';
+import { imageDims, toHwc } from '../src/vae/pixel-layout.js';
 import { DrawingPad } from './draw.js';
 import { clearCanvas, drawTiles, tileAt, type TileLayout } from './render.js';
 import { Scheduler } from './scheduler.js';
@@ -26,6 +27,23 @@ function element<T extends HTMLElement>(id: string, type: new () => T): T {
   const found = document.getElementById(id);
   if (!(found instanceof type)) throw new Error(`the page has no <${type.name}> #${id}`);
   return found;
+}
+
+/**
+ * n decoded images as drawTiles takes them, one grey value per pixel: a result is in the model's
+ * layout (hwc or chw, results are [N, …input.shape]), transposed to channel-last, RGB made grey.
+ */
+function greyPixels(model: Vae, data: Float32Array, n: number): Float32Array {
+  const { shape, layout } = model.manifest.input;
+  const dims = imageDims(shape, layout);
+  if (!dims || dims.channels === 1) return data;
+  const hwc = toHwc(data, n, dims, layout);
+  const out = new Float32Array(n * dims.height * dims.width);
+  for (let p = 0; p < out.length; p++) {
+    const at = p * dims.channels;
+    out[p] = dims.channels === 3 ? 0.299 * hwc[at]! + 0.587 * hwc[at + 1]! + 0.114 * hwc[at + 2]! : hwc[at]!;
+  }
+  return out;
 }
 
 function start(): void {
@@ -142,7 +160,7 @@ function start(): void {
     if (!vae) return;
     const model = vae;
     const result = await timed('sample', GRID.count, () => model.sample(GRID.count, { seed: seed(), temperature: temperature() }));
-    grid = { z: result.z.data, mean: result.mean.data };
+    grid = { z: result.z.data, mean: greyPixels(model, result.mean.data, GRID.count) };
     selectSample(selected);
     await decodeLatent();
     await interpolate();
@@ -194,7 +212,7 @@ function start(): void {
     const model = vae;
     const z = latent.slice();
     const { mean } = await timed('decode', 1, () => model.decode(z, { meanOnly: true }));
-    drawTiles(ui.latent, mean.data, 1, SIZE, LATENT_LAYOUT);
+    drawTiles(ui.latent, greyPixels(model, mean.data, 1), 1, SIZE, LATENT_LAYOUT);
   }
 
   // — interpolation —
@@ -208,7 +226,7 @@ function start(): void {
     const a = grid.z.subarray(0, J);
     const b = grid.z.subarray(J, 2 * J);
     const { mean } = await timed('interpolate', INTERP.steps, () => model.interpolate(a, b, INTERP.steps, { method: method() }));
-    drawTiles(ui.interpolation, mean.data, INTERP.steps, SIZE, INTERP.layout);
+    drawTiles(ui.interpolation, greyPixels(model, mean.data, INTERP.steps), INTERP.steps, SIZE, INTERP.layout);
   }
 
   // — drawing pad —
@@ -225,9 +243,11 @@ function start(): void {
       return;
     }
     const model = vae;
+    // The pad's pixels go in as ImageData: the SDK converts them to the model's channels and
+    // layout (channel-first for a chw model), so nothing here depends on either.
     const image = pad.toMnist(ui.padInput);
     const picture = await timed('reconstruct', 1, () => model.reconstruct(image));
-    if (!pad.isEmpty) drawTiles(ui.reconstruction, picture.data, 1, SIZE, RECON_LAYOUT);
+    if (!pad.isEmpty) drawTiles(ui.reconstruction, greyPixels(model, picture.data, 1), 1, SIZE, RECON_LAYOUT);
   }
 
   const pad = new DrawingPad(ui.pad, () => scheduler.schedule('reconstruct', reconstruct));

@@ -9,6 +9,7 @@ import { gatherRows } from '../train/data/dataset.js';
 import { DATA_OPTIONS, DATA_SOURCE_OPTION, DEFAULT_DATA, checkDataOptions, type DataOptions, type DataSource } from '../train/options/data-options.js';
 import { nonNegativeInteger, positiveInteger, positiveNumber } from '../train/options/value-types.js';
 import { imageGridSize, reconstructionGridSize, writeImageGrid, writeReconstructionGrid } from '../train/report/image-grid.js';
+import { hwcToChw, imageDims, toHwc } from '../vae/pixel-layout.js';
 import { addOptions, givenValues, parserFor } from './options.js';
 import { checkPngFits, largestFitting, pngFits } from './png-limit.js';
 
@@ -33,12 +34,20 @@ async function withModel(model: string, flags: DeviceFlags, work: (vae: Vae) => 
   }
 }
 
-function imageShape(vae: Vae): [number, number, 1 | 3] {
-  const shape = vae.inputShape;
-  if (shape.length !== 3 || (shape[2] !== 1 && shape[2] !== 3)) {
-    throw new VaekitError('invalid-argument', `this command writes images; model '${vae.manifest.name}' has input shape [${shape.join(', ')}]`);
+/** The model's picture size and layout; refuses a model whose examples are not 1- or 3-channel images. */
+function imageShape(vae: Vae): { height: number; width: number; channels: 1 | 3; layout: 'hwc' | 'chw' } {
+  const { shape, layout } = vae.manifest.input;
+  const dims = imageDims(shape, layout);
+  if (!dims || layout === 'features' || (dims.channels !== 1 && dims.channels !== 3)) {
+    throw new VaekitError('invalid-argument', `this command writes images; model '${vae.manifest.name}' has input shape [${shape.join(', ')}] (layout ${layout})`);
   }
-  return shape as [number, number, 1 | 3];
+  return { height: dims.height, width: dims.width, channels: dims.channels as 1 | 3, layout };
+}
+
+/** n rows of a data set (channel-last images, or feature rows) in the model's layout. */
+function inModelLayout(vae: Vae, x: Float32Array, n: number): Float32Array {
+  const dims = imageDims(vae.inputShape, vae.manifest.input.layout);
+  return dims && vae.manifest.input.layout === 'chw' ? hwcToChw(x, n, dims) : x;
 }
 
 /** Adds `--data` and every data option (the table train uses): the commands read any data source. */
@@ -74,8 +83,8 @@ export function sampleCommand(): Command {
     .option('--out <file>', 'PNG to write', 'samples.png')
     .action((model: string, flags: DeviceFlags & { n: number; seed: number; temperature: number; c?: number; out: string }) =>
       withModel(model, flags, async (vae) => {
-        const [height, width, channels] = imageShape(vae);
-        const grid = (count: number) => ({ count, height, width, channels, columns: Math.ceil(Math.sqrt(count)) });
+        const { height, width, channels, layout } = imageShape(vae);
+        const grid = (count: number) => ({ count, height, width, channels, layout, columns: Math.ceil(Math.sqrt(count)) });
         checkPngFits(`--n ${flags.n}`, imageGridSize(grid(flags.n)), () =>
           `--n must be at most ${largestFitting(flags.n, (n) => pngFits(imageGridSize(grid(n))))} for this model's ${height}×${width} images (run again with another --seed for more samples)`);
         const { mean } = await vae.sample(flags.n, { seed: flags.seed, temperature: flags.temperature, c: flags.c });
@@ -92,13 +101,14 @@ export function reconstructCommand(): Command {
     .option('--out <file>', 'PNG to write', 'reconstructions.png')
     .action((model: string, flags: DeviceFlags & { count: number; out: string }, command: Command) =>
       withModel(model, flags, async (vae) => {
-        const [height, width, channels] = imageShape(vae);
+        const { height, width, channels, layout } = imageShape(vae);
         const grid = (count: number) => ({ count, height, width, channels, columns: 8 });
         const { n, x, labels } = await testRows(command, flags.count);
         checkPngFits(`--count ${n}`, reconstructionGridSize(grid(n)), () =>
           `--count must be at most ${largestFitting(n, (m) => pngFits(reconstructionGridSize(grid(m))))} for this model's ${height}×${width} images`);
-        const recon = await vae.reconstruct(x, { c: vae.manifest.condition ? labels : undefined });
-        await writeReconstructionGrid(flags.out, x, recon.data, grid(n));
+        const recon = await vae.reconstruct(inModelLayout(vae, x, n), { c: vae.manifest.condition ? labels : undefined });
+        // The originals are the data set's (channel-last); the reconstructions are in the model's layout.
+        await writeReconstructionGrid(flags.out, x, toHwc(recon.data, n, { height, width, channels }, layout), grid(n));
         console.log(`wrote ${flags.out}: ${n} test examples beside their reconstructions`);
       }));
 }
@@ -114,8 +124,8 @@ export function interpolateCommand(): Command {
     .option('--out <file>', 'PNG to write', 'interpolations.png')
     .action((model: string, flags: DeviceFlags & { rows: number; steps: number; method: 'lerp' | 'slerp'; seed: number; out: string }, command: Command) =>
       withModel(model, flags, async (vae) => {
-        const [height, width, channels] = imageShape(vae);
-        const grid = (rows: number, steps: number) => ({ count: rows * steps, height, width, channels, columns: steps });
+        const { height, width, channels, layout } = imageShape(vae);
+        const grid = (rows: number, steps: number) => ({ count: rows * steps, height, width, channels, layout, columns: steps });
         const fits = (rows: number, steps: number) => pngFits(imageGridSize(grid(rows, steps)));
         checkPngFits(`--rows ${flags.rows} × --steps ${flags.steps}`, imageGridSize(grid(flags.rows, flags.steps)), () => {
           const steps = largestFitting(flags.steps, (s) => fits(flags.rows, s));
@@ -124,7 +134,7 @@ export function interpolateCommand(): Command {
           return `use ${ways.filter(Boolean).join(', or ') || 'fewer --rows and --steps'}`;
         });
         const { n, x, labels } = await testRows(command, 200);
-        const { mu } = await vae.encode(x, { c: vae.manifest.condition ? labels : undefined });
+        const { mu } = await vae.encode(inModelLayout(vae, x, n), { c: vae.manifest.condition ? labels : undefined });
         const J = vae.latentDim;
         const images = new Float32Array(flags.rows * flags.steps * height * width * channels);
         for (let r = 0; r < flags.rows; r++) {
@@ -155,8 +165,9 @@ export function evalCommand(): Command {
         const { dataset, n, x, labels } = await testRows(command, flags.max ?? Number.MAX_SAFE_INTEGER);
         const c = vae.manifest.condition ? labels : undefined;
         const start = performance.now();
-        const elbo = await vae.elbo(x, { seed: flags.seed, c });
-        const nll = await vae.logLikelihood(x, {
+        const rows = inModelLayout(vae, x, n);
+        const elbo = await vae.elbo(rows, { seed: flags.seed, c });
+        const nll = await vae.logLikelihood(rows, {
           k: flags.k, seed: flags.seed, c,
           // done/total count (example, sample) pairs: it moves within one example too when K is large.
           onProgress: (done, total) => { if (process.stderr.isTTY) process.stderr.write(`\r  ${Math.floor((100 * done) / total)}%`); },

@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tinyModel, type TinyOptions } from '../vae/tiny-models.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const MODEL = fileURLToPath(new URL('../../models/mnist-mlp', import.meta.url));
@@ -59,6 +60,24 @@ describe('vaekit sample | reconstruct | interpolate | eval', () => {
     expect(result.iwaeNll).toBeLessThan(result.negElbo);
     expect(result.negElbo).toBeGreaterThan(90);
     expect(result.negElbo).toBeLessThan(130);
+  });
+
+  it('sample draws a channel-first (chw) model’s RGB images as the channel-last model with its weights', async () => {
+    const folder = async (name: string, options: TinyOptions) => {
+      const { manifest, encoder, decoder } = await tinyModel(options);
+      const dir = join(root, name);
+      await mkdir(dir);
+      await Promise.all([writeFile(join(dir, 'vaekit.json'), JSON.stringify(manifest)), writeFile(join(dir, 'encoder.onnx'), encoder), writeFile(join(dir, 'decoder.onnx'), decoder)]);
+      return dir;
+    };
+    const [hwc, chw] = [await folder('tiny-hwc', { layout: 'hwc' }), await folder('tiny-chw', { layout: 'chw', batch: 1 })];
+    for (const [model, out] of [[hwc, 'hwc.png'], [chw, 'chw.png']] as const) {
+      const result = vaekit('sample', model, '--n', '9', '--seed', '3', '--out', join(root, out), '--device', 'cpu');
+      expect(result.code, result.stderr).toBe(0);
+    }
+    const [a, b] = [await png(join(root, 'hwc.png')), await png(join(root, 'chw.png'))];
+    expect(a.width).toBe(3 * 3 * 2 + 4 * 2); // 3 columns of 3-pixel-wide images, scaled 2×
+    expect(b.data).toEqual(a.data);
   });
 
   it('says what is wrong with a folder that holds no model (exit 1)', () => {

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphSession, RuntimeBackend } from '../../src/runtime/backend.js';
 import { Vae } from '../../src/vae/vae.js';
+import { rejected } from '../helpers/thrown.js';
 import { RUNTIMES, everyMethod, examples, expectSameNumbers } from './every-method.js';
 import { D, J, fixBatch, tinyModel, withGraphs } from './tiny-models.js';
 
@@ -78,7 +79,8 @@ describe.each(RUNTIMES)('fixed batch sizes on %s', (_name, runtime) => {
   it('still refuses a graph whose feature dimension disagrees with the manifest', async () => {
     const model = await tinyModel({ batch: 1 });
     const lying = { ...model, manifest: { ...model.manifest, latentDim: J + 1 } };
-    const error = await Vae.load(lying, { runtime }).catch((e: Error) => e);
+    const error = await rejected(Vae.load(lying, { runtime }));
+    expect(error.code).toBe('invalid-manifest');
     expect(error.message).toContain(`encoder.onnx output 'mu' (graphs.encoder.outputs.mu) has ${J} values per example (shape [1, ${J}]); the manifest's latentDim ${J + 1} says ${J + 1}`);
   });
 });

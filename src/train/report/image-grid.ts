@@ -1,5 +1,6 @@
 import { PNG } from 'pngjs';
 import { VaekitError, describeValue } from '../../errors.js';
+import { toHwc } from '../../vae/pixel-layout.js';
 import { writeFileAtomic } from '../run/atomic-write.js';
 import { REPORT_FONT_FAMILY, escapeXml, findReportFont, renderSvg } from './font.js';
 
@@ -16,6 +17,8 @@ export interface ImageGridOptions {
   width: number;
   /** 1 (grey) or 3 (RGB). */
   channels: 1 | 3;
+  /** How each image's values are ordered: `hwc` (default, H×W×C) or `chw` (C×H×W, a channel-first model's results). */
+  layout?: 'hwc' | 'chw';
   /** Cells per row; default `ceil(sqrt(count))`. */
   columns?: number;
   /** Background pixels around and between cells (after scaling); default 2. */
@@ -43,8 +46,9 @@ const LABEL_FONT_SIZE = 13;
 /**
  * Encodes images as one PNG grid, each image upscaled by nearest neighbour.
  *
- * `images` holds `count` images of `height`×`width`×`channels` values, row-major (N×H×W×C), each in
- * [0,1]; values outside are clamped, NaN or ±Infinity throw `non-finite` naming the index.
+ * `images` holds `count` images of `height`×`width`×`channels` values, row-major (N×H×W×C, or
+ * N×C×H×W with `layout: 'chw'`), each in [0,1]; values outside are clamped, NaN or ±Infinity throw
+ * `non-finite` naming the index.
  *
  * @example
  * ```ts
@@ -162,6 +166,10 @@ function renderGrid(sources: Source[], options: ImageGridOptions, separator: num
     throw new VaekitError('invalid-argument', `labels: expected ${count} labels (one per cell), found ${labels.length}`);
   }
   const imageSize = height * width * channels;
+  const chw = options.layout === 'chw';
+  if (options.layout !== undefined && options.layout !== 'hwc' && !chw) {
+    throw new VaekitError('invalid-argument', `layout: expected "hwc" or "chw", found ${describeValue(options.layout)}`);
+  }
   for (const { name, data } of sources) {
     if (!(data instanceof Float32Array)) {
       throw new VaekitError('invalid-argument', `${name}: expected a Float32Array, found ${describeValue(data)}`);
@@ -176,11 +184,11 @@ function renderGrid(sources: Source[], options: ImageGridOptions, separator: num
     if (bad >= 0) {
       const image = Math.floor(bad / imageSize);
       const rest = bad % imageSize;
-      const y = Math.floor(rest / (width * channels));
-      const x = Math.floor((rest % (width * channels)) / channels);
+      const pixel = chw ? rest % (height * width) : Math.floor(rest / channels);
+      const channel = chw ? Math.floor(rest / (height * width)) : rest % channels;
       throw new VaekitError(
         'non-finite',
-        `${name}[${bad}] is ${data[bad]} (image ${image}, row ${y}, column ${x}, channel ${rest % channels}); expected values in [0,1]`,
+        `${name}[${bad}] is ${data[bad]} (image ${image}, row ${Math.floor(pixel / width)}, column ${pixel % width}, channel ${channel}); expected values in [0,1]`,
       );
     }
   }
@@ -188,6 +196,8 @@ function renderGrid(sources: Source[], options: ImageGridOptions, separator: num
   const { cols, imageW, cellW, cellH, width: outW, height: outH } = layout(options, sources.length, separator);
   const imageH = height * scale;
 
+  // Drawn channel-last: a chw source is transposed once (src/vae/pixel-layout.ts).
+  const pixels = sources.map(({ data }) => toHwc(data, count, { height, width, channels }, chw ? 'chw' : 'hwc'));
   const png = new PNG({ width: outW, height: outH });
   const out = png.data;
   for (let i = 0; i < out.length; i += 4) {
@@ -200,7 +210,7 @@ function renderGrid(sources: Source[], options: ImageGridOptions, separator: num
   for (let n = 0; n < count; n++) {
     const cellX = padding + (n % cols) * (cellW + padding);
     const cellY = padding + Math.floor(n / cols) * (cellH + padding);
-    sources.forEach(({ data }, s) => {
+    pixels.forEach((data, s) => {
       const left = cellX + s * (imageW + separator);
       for (let y = 0; y < height; y++) {
         for (let x = 0; x < width; x++) {

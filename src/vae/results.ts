@@ -8,8 +8,12 @@ export interface EncodeResult {
   z?: VaeTensor;
 }
 
+/**
+ * Decoded images or rows, each [N, …input.shape] in the model's layout: [N, H, W, C] for `hwc`,
+ * [N, C, H, W] for `chw` (src/vae/pixel-layout.ts turns them channel-last for drawing).
+ */
 export interface DecodeResult {
-  /** E[x|z]: sigmoid probabilities (bernoulli) or the Gaussian mean, shaped like the input. */
+  /** E[x|z]: sigmoid probabilities (bernoulli; sigmoid(logits), computed by vaekit, for a logits-only decoder) or the Gaussian mean. */
   mean: VaeTensor;
   logits?: VaeTensor;
   logvarX?: VaeTensor;

@@ -111,7 +111,7 @@ export function toBatch(input: ExamplesInput, shape: readonly number[], name: st
     const trailing = flat.dims.slice(-shape.length);
     const isOne = flat.dims.length === shape.length;
     if (flat.dims.length === 0 || (flat.dims.length !== shape.length && flat.dims.length !== shape.length + 1) || trailing.some((d, i) => d !== shape[i])) {
-      throw new VaekitError('shape-mismatch', `'${name}' must have shape [N, ${shape.join(', ')}] or [${shape.join(', ')}]; found [${flat.dims.join(', ')}]`);
+      throw new VaekitError('shape-mismatch', `'${name}' must have shape [N, ${shape.join(', ')}] or [${shape.join(', ')}]; found [${flat.dims.join(', ')}]${layoutHint(flat.dims, shape, layout)}`);
     }
     data = flat.data;
     if (isOne) return checkFinite({ data, shape: [1, ...shape] }, name);
@@ -123,7 +123,7 @@ export function toBatch(input: ExamplesInput, shape: readonly number[], name: st
     if (!Array.isArray(t.shape)) throw new VaekitError('shape-mismatch', `'${name}.shape' must be an array [N, ${shape.join(', ')}]; found ${describe(t.shape)}`);
     const dims = [...t.shape];
     const ok = (dims.length === shape.length + 1 && dims.slice(1).every((d, i) => d === shape[i])) || (dims.length === shape.length && dims.every((d, i) => d === shape[i]));
-    if (!ok) throw new VaekitError('shape-mismatch', `'${name}.shape' must be [N, ${shape.join(', ')}]; found [${dims.join(', ')}]`);
+    if (!ok) throw new VaekitError('shape-mismatch', `'${name}.shape' must be [N, ${shape.join(', ')}]; found [${dims.join(', ')}]${layoutHint(dims, shape, layout)}`);
     if (t.data.length !== product(dims)) {
       throw new VaekitError('shape-mismatch', `'${name}.data' must hold ${product(dims)} values for shape [${dims.join(', ')}]; found ${t.data.length}`);
     }
@@ -135,6 +135,18 @@ export function toBatch(input: ExamplesInput, shape: readonly number[], name: st
     throw new VaekitError('shape-mismatch', `'${name}' must hold whole examples of ${size} values ([${shape.join(', ')}]); found ${data.length} values`);
   }
   return checkFinite({ data, shape: [data.length / size, ...shape] }, name);
+}
+
+/** When `dims` end with the model's image in the other layout, says so: the fix is a transpose. */
+function layoutHint(dims: readonly number[], shape: readonly number[], layout: InputLayout): string {
+  const image = imageDims(shape, layout);
+  if (!image || image.channels === 1) return '';
+  const { height: h, width: w, channels: c } = image;
+  const other = layout === 'chw' ? [h, w, c] : [c, h, w];
+  if (dims.length < 3 || dims.slice(-3).some((d, i) => d !== other[i])) return '';
+  return layout === 'chw'
+    ? ' — channel-last images: this model takes channel-first (chw) ones, transpose them (or pass ImageData)'
+    : ' — channel-first images: this model takes channel-last (hwc) ones, transpose them (or pass ImageData)';
 }
 
 function describe(value: unknown): string {

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chwToHwc, hwcToChw, imageDims, toHwc } from '../../src/vae/pixel-layout.js';
 import { Vae } from '../../src/vae/vae.js';
+import { rejected } from '../helpers/thrown.js';
 import { RUNTIMES, everyMethod, examples, expectSameNumbers, type Outcome } from './every-method.js';
 import { C, D, H, W, tinyModel, toChw } from './tiny-models.js';
 
@@ -63,6 +64,12 @@ describe.each(RUNTIMES)('a chw model on %s', (_name, runtime) => {
     const x = examples(5, D);
     const expected = transposed(await everyMethod(hwc, x, 5));
     expectSameNumbers(await everyMethod(chw, toChw(x, 5), 5), expected, 1e-6);
+  });
+
+  it('says so when channel-last images are given to the chw model', async () => {
+    const error = await rejected(chw.encode({ data: examples(2, D), shape: [2, H, W, C] }));
+    expect(error.code).toBe('shape-mismatch');
+    expect(error.message).toBe(`'x.shape' must be [N, ${C}, ${H}, ${W}]; found [2, ${H}, ${W}, ${C}] — channel-last images: this model takes channel-first (chw) ones, transpose them (or pass ImageData)`);
   });
 
   it('converts ImageData (channel-last RGBA) to the model’s layout', async () => {

@@ -6,7 +6,7 @@
  */
 import { Vae, type LoadOptions } from '../../src/web.js';
 import { runConformance, type ConformanceInput, type ConformanceResult } from './conformance.js';
-import { runModelKind, type ModelKindInput, type ModelKindRun } from './model-kind-quantities.js';
+import { runModelKind, type ModelKindInput, type ModelKindOptions, type ModelKindRun } from './model-kind-quantities.js';
 
 export interface PageOptions {
   device: 'wasm' | 'webgpu';
@@ -37,16 +37,20 @@ async function vaekitParity(options: PageOptions, input: ConformanceInput): Prom
   }
 }
 
-/** model-kinds.test.ts in this page: load the fixture at `modelPath` (from the server root) and compute its quantities. */
+/**
+ * model-kinds.test.ts (and imported-models.test.ts, with `quantities.allMethods`) in this page:
+ * load the fixture at `modelPath` (from the server root) and compute its quantities.
+ */
 async function vaekitModelKind(
   modelPath: string,
   options: PageOptions,
   input: ModelKindInput,
+  quantities: ModelKindOptions = {},
 ): Promise<ModelKindRun> {
   const warnings: string[] = [];
   const load: LoadOptions = { device: options.device, strict: true, onWarning: (m) => warnings.push(m) };
   const vae = await Vae.load(new URL(`/${modelPath}`, location.href), load);
-  return runModelKind(vae, input, warnings);
+  return runModelKind(vae, input, warnings, quantities);
 }
 
 /** Batch-256 decode throughput in this page (bench/browser-decode.ts): median samples/s over rounds. */

@@ -5,7 +5,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import type { ConformanceInput, ConformanceResult } from '../conformance.js';
-import type { ModelKindInput, ModelKindRun } from '../model-kind-quantities.js';
+import type { ModelKindInput, ModelKindOptions, ModelKindRun } from '../model-kind-quantities.js';
 import type { PageOptions } from '../page-entry.js';
 import { PAGE } from '../bundle.js';
 
@@ -40,18 +40,19 @@ export async function runPage(browser: Browser, serverUrl: string, options: Page
   });
 }
 
-/** model-kinds.test.ts's computation for the fixture at `modelPath`, in the bundled page at `pageUrl`. */
+/** model-kinds.test.ts's computation (imported-models.test.ts's with `quantities`) for the fixture at `modelPath`, in the bundled page at `pageUrl`. */
 export async function runModelKindPage(
   browser: Browser,
   pageUrl: string,
   modelPath: string,
   options: PageOptions,
   input: ModelKindInput,
+  quantities: ModelKindOptions = {},
 ): Promise<ModelKindRun> {
   return withPage(browser, pageUrl, 'vaekitModelKind', (page) =>
     page.evaluate(
-      ([m, o, i]) => (globalThis as unknown as { vaekitModelKind(m: string, o: unknown, i: unknown): Promise<ModelKindRun> }).vaekitModelKind(m, o, i),
-      [modelPath, options, input] as const,
+      ([m, o, i, q]) => (globalThis as unknown as { vaekitModelKind(m: string, o: unknown, i: unknown, q: unknown): Promise<ModelKindRun> }).vaekitModelKind(m, o, i, q),
+      [modelPath, options, input, quantities] as const,
     ),
   );
 }

@@ -21,6 +21,7 @@ export {
   type LatentsAndDecoded,
   type ScoreResult,
   type ElboResult,
+  type VaeInfo,
 } from './vae/vae.js';
 export type { VaeTensor } from './vae/tensor.js';
 export type { ExamplesInput, ImageDataLike } from './vae/inputs.js';
@@ -28,7 +29,7 @@ export type { ConditionInput } from './vae/conditions.js';
 export type { ModelSource, GraphBytes, LoadProgress } from './vae/model-source.js';
 export { lerp, slerp, cornerGrid, traverseLatent } from './vae/latent.js';
 export { parseManifest, verifyGraphIntegrity } from './manifest/index.js';
-export { MANIFEST_FORMAT, MANIFEST_FILE, type VaeManifest, type ManifestLikelihood, type ManifestInput, type InputScaling } from './manifest/schema.js';
+export { MANIFEST_FORMAT, MANIFEST_FILE, type VaeManifest, type ManifestLikelihood, type ManifestInput, type InputLayout, type InputScaling } from './manifest/schema.js';
 export { setDefaultRuntime } from './runtime/registry.js';
 export type { RuntimeBackend, GraphSession, SessionOptions, Device, NodeDevice, WebDevice, ExecutionProvider, TensorData } from './runtime/backend.js';
 export {

@@ -7,11 +7,10 @@
  *
  * @example
  * ```ts
- * import { readFile } from 'node:fs/promises';
  * import { importVae } from 'vaekit/export';
  * import { nodeRuntime } from 'vaekit/train';
  * const imported = await importVae({
- *   encoder: await readFile('encoder.onnx'), decoder: await readFile('decoder.onnx'),
+ *   encoder: encoderBytes, decoder: decoderBytes,          // each .onnx file as a Uint8Array
  *   name: 'my-vae', backend: nodeRuntime(),
  * });
  * console.log(imported.passed, imported.manifest.input.layout);

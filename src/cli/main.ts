@@ -7,6 +7,7 @@ import { importCommand } from './import-command.js';
 import { flagMessage } from './options.js';
 import { evalCommand, interpolateCommand, reconstructCommand, sampleCommand } from './model-commands.js';
 import { trainCommand } from './train-command.js';
+import { tritonCommand } from './triton-command.js';
 
 const program = new Command('vaekit')
   .description('Train Variational Autoencoders with TensorFlow.js, export them to ONNX, run them with ONNX Runtime.')
@@ -19,7 +20,8 @@ const program = new Command('vaekit')
   .addCommand(sampleCommand().exitOverride())
   .addCommand(reconstructCommand().exitOverride())
   .addCommand(interpolateCommand().exitOverride())
-  .addCommand(evalCommand().exitOverride());
+  .addCommand(evalCommand().exitOverride())
+  .addCommand(tritonCommand().exitOverride());
 
 try {
   await program.parseAsync(process.argv);

@@ -43,6 +43,13 @@ export const RESVG_PEERS: readonly OptionalPeer[] = pick('@resvg/resvg-js');
 /** Native TensorFlow for training (optional even for training: wasm runs without it). */
 export const TFJS_NODE_PEERS: readonly OptionalPeer[] = [{ name: '@tensorflow/tfjs-node', version: '4.22.0' }];
 
+/** The model server (`vaekit serve`): HTTP, CORS and Prometheus metrics. */
+export const SERVE_PEERS: readonly OptionalPeer[] = [
+  { name: 'fastify', version: '5.12.8' },
+  { name: '@fastify/cors', version: '11.4.3' },
+  { name: 'prom-client', version: '15.1.3' },
+];
+
 /** The command that installs `peers`, e.g. `npm i onnxruntime-node@1.30.0`. */
 export function installLine(peers: readonly OptionalPeer[]): string {
   return `npm i ${peers.map((p) => `${p.name}@${p.version}`).join(' ')}`;

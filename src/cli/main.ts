@@ -6,6 +6,7 @@ import { exportCommand } from './export-command.js';
 import { importCommand } from './import-command.js';
 import { flagMessage } from './options.js';
 import { evalCommand, interpolateCommand, reconstructCommand, sampleCommand } from './model-commands.js';
+import { serveCommand } from './serve-command.js';
 import { trainCommand } from './train-command.js';
 import { tritonCommand } from './triton-command.js';
 
@@ -21,6 +22,7 @@ const program = new Command('vaekit')
   .addCommand(reconstructCommand().exitOverride())
   .addCommand(interpolateCommand().exitOverride())
   .addCommand(evalCommand().exitOverride())
+  .addCommand(serveCommand().exitOverride())
   .addCommand(tritonCommand().exitOverride());
 
 try {

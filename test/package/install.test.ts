@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TRAINING_PEERS } from '../../src/optional-peers.js';
+import { SERVE_PEERS, TRAINING_PEERS } from '../../src/optional-peers.js';
 import { type Consumer, type Packed, REPOSITORY, installConsumer, installedPackages, packVaekit, succeeded, treeBytes } from './consumer.js';
 
 const MB = 1e6;
@@ -47,7 +47,7 @@ describe('the tarball', () => {
     expect(manifest).toMatchObject({ license: 'Apache-2.0', repository: { type: 'git' }, homepage: expect.stringMatching(/^https:\/\//), bugs: expect.stringMatching(/^https:\/\//) });
     expect(readFileSync(join(sdk.dir, 'node_modules/vaekit/LICENSE'), 'utf8')).toMatch(/Apache License\s+Version 2\.0/);
     expect(Object.keys(manifest.dependencies).sort()).toEqual(['@bufbuild/protobuf', 'commander', 'csv-parse', 'npyjs', 'onnxruntime-web', 'pngjs']);
-    for (const peer of [...TRAINING_PEERS.map((p) => p.name), 'onnxruntime-node', '@tensorflow/tfjs-node']) {
+    for (const peer of [...TRAINING_PEERS.map((p) => p.name), ...SERVE_PEERS.map((p) => p.name), 'onnxruntime-node', '@tensorflow/tfjs-node']) {
       expect(manifest.peerDependenciesMeta[peer], peer).toEqual({ optional: true });
     }
     expect(manifest.scripts).toBeUndefined();

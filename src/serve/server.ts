@@ -1,0 +1,114 @@
+/**
+ * `vaekit serve` on Fastify: the Open Inference Protocol routes, vaekit's own routes, metrics,
+ * bearer-token auth, optional CORS, body limits, and a graceful close.
+ */
+import cors from '@fastify/cors';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { GraphModel } from './graph-model.js';
+import { HttpError, httpErrorOf } from './http-error.js';
+import { createMetrics, type ServeMetrics } from './metrics.js';
+import { oipRoutes } from './oip-routes.js';
+import { HEADER_LENGTH } from './oip-tensors.js';
+import { loadModels, type ServedModel } from './served-model.js';
+import type { ServeSettings } from './settings.js';
+import { vaekitRoutes } from './vaekit-routes.js';
+
+export interface VaeServer {
+  app: FastifyInstance;
+  models: ServedModel[];
+  metrics: ServeMetrics;
+  /** Listens on settings.host:port; resolves with the URL (the real port when port was 0). */
+  listen(): Promise<string>;
+  /** Stops accepting, lets the requests in flight finish, then releases the sessions. */
+  close(): Promise<void>;
+}
+
+export async function createServer(settings: ServeSettings): Promise<VaeServer> {
+  const metrics = createMetrics();
+  const app = Fastify({ logger: settings.logger, bodyLimit: settings.bodyLimit, return503OnClosing: true, forceCloseConnections: 'idle' });
+  const models = await loadModels(
+    settings.models,
+    (graph) => ({
+      maxBatchSize: settings.maxBatchSize,
+      maxQueueDelayMs: settings.maxQueueDelayMs,
+      maxQueue: settings.maxQueue,
+      timeoutMs: settings.timeoutMs,
+      onBatch: (rows, requests) => {
+        metrics.batchRows.observe({ model: graph }, rows);
+        metrics.batchRequests.observe({ model: graph }, requests);
+      },
+      onQueueDepth: (depth) => metrics.queueDepth.set({ model: graph }, depth),
+    }),
+    (message) => app.log.warn(message),
+  );
+  const graphs = new Map<string, GraphModel>(models.flatMap((m) => m.graphs.map((g) => [g.name, g] as const)));
+  let closing = false;
+
+  // JSON as usual, but a body announcing a binary header (any content type) stays bytes for the OIP parser.
+  app.removeContentTypeParser(['application/json']);
+  app.addContentTypeParser(['application/json', 'application/octet-stream', '*'], { parseAs: 'buffer' }, (request, body, done) => {
+    if (request.headers[HEADER_LENGTH] !== undefined) return done(null, body);
+    const type = request.headers['content-type'] ?? '';
+    if (!/^application\/json\b/i.test(type) && body.length > 0) return done(new HttpError(415, `the body must be application/json, or bytes with the ${HEADER_LENGTH} header; found content-type ${JSON.stringify(type)}`));
+    try {
+      done(null, body.length === 0 ? undefined : JSON.parse(body.toString('utf8')));
+    } catch (error) {
+      done(new HttpError(400, `the body is not valid JSON: ${(error as Error).message}`));
+    }
+  });
+
+  if (settings.cors) await app.register(cors, { origin: settings.cors });
+
+  app.addHook('onRequest', async (request) => {
+    if (!settings.token || request.url.startsWith('/v2/health/') || (settings.cors && request.method === 'OPTIONS')) return;
+    if (request.headers.authorization !== `Bearer ${settings.token}`) {
+      throw new HttpError(401, request.headers.authorization ? 'the bearer token is wrong' : 'this server needs Authorization: Bearer <token> (--token-file)', { 'www-authenticate': 'Bearer' });
+    }
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const params = (request.params ?? {}) as { name?: string; model?: string };
+    const route = request.routeOptions.url ?? 'unmatched';
+    const model = params.name ?? params.model ?? '';
+    metrics.requests.inc({ model, route, status: String(reply.statusCode) });
+    metrics.latency.observe({ model, route }, reply.elapsedTime / 1000);
+  });
+
+  // Responses finished while closing end their connection: a keep-alive socket would hold close() for keepAliveTimeout.
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+
+  app.setErrorHandler(async (error, request, reply) => {
+    const http = httpErrorOf(error);
+    if (http.statusCode >= 500) request.log.error({ err: error }, http.message);
+    return reply.code(http.statusCode).headers(http.headers).send({ error: http.message });
+  });
+  app.setNotFoundHandler(async (request, reply) => reply.code(404).send({ error: `no route ${request.method} ${request.url.split('?')[0]}` }));
+
+  oipRoutes(app, graphs, settings, () => !closing);
+  vaekitRoutes(app, new Map(models.map((m) => [m.name, m])), settings);
+  app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+
+  let closed: Promise<void> | null = null;
+  return {
+    app,
+    models,
+    metrics,
+    async listen() {
+      await app.listen({ host: settings.host, port: settings.port });
+      const address = app.server.address();
+      const port = typeof address === 'object' && address ? address.port : settings.port;
+      const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
+      return `http://${host}:${port}`;
+    },
+    close() {
+      closing = true;
+      // Fastify's close stops accepting and waits for the requests in flight; dispose() waits for the SDK calls.
+      closed ??= app.close().then(async () => {
+        await Promise.all(models.map((m) => m.vae.dispose()));
+      });
+      return closed;
+    },
+  };
+}

@@ -6,7 +6,7 @@
  * (--max-batch-size 1).
  * The server is the CLI as a child on 127.0.0.1 (a free port, no request logs); the clients share
  * this process (node:http, keep-alive). Requests/s and p50/p99 latency over a timed window after a warm-up.
- * `npx tsx bench/serve-batching.ts [--clients 64] [--seconds 5]`
+ * `npx tsx bench/serve-batching.ts [--clients 64] [--seconds 5] [--threads N]` (ONNX Runtime intra-op threads of the server; 0: its default)
  *
  * Prints one JSON line, then a table.
  */
@@ -18,10 +18,11 @@ import { option } from './options.js';
 
 const CLIENTS = option('clients', 64);
 const SECONDS = option('seconds', 5);
+const THREADS = option('threads', 0, { min: 0 });
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 async function startServer(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', 'models/mnist-mlp', '--port', '0', '--no-log', ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', 'models/mnist-mlp', '--port', '0', '--no-log', '--threads', String(THREADS), ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   const url = await new Promise<string>((resolve, reject) => {
     child.stderr.on('data', (chunk: Buffer) => {
@@ -95,6 +96,7 @@ console.log(JSON.stringify({
   model: 'models/mnist-mlp decoder',
   clients: CLIENTS,
   seconds: SECONDS,
+  threads: THREADS,
   cores: availableParallelism(),
   cpu: cpus()[0]?.model,
   node: process.version,

@@ -20,6 +20,7 @@ interface ServeFlags {
   maxRequestRows: number;
   bodyLimit: number;
   timeoutMs: number;
+  threads: number;
   tokenFile?: string;
   cors?: string;
   log: boolean;
@@ -45,6 +46,7 @@ export function serveCommand(): Command {
     .option('--max-request-rows <n>', 'rows one request may hold (beyond: 413)', parserFor(positiveInteger), DEFAULTS.maxRequestRows)
     .option('--body-limit <bytes>', 'bytes of one request body (beyond: 413)', parserFor(positiveInteger), DEFAULTS.bodyLimit)
     .option('--timeout-ms <ms>', 'per-request timeout (0: none)', parserFor(nonNegativeInteger), DEFAULTS.timeoutMs)
+    .option('--threads <n>', 'ONNX Runtime intra-op threads per session (0: one per core)', parserFor(nonNegativeInteger), 0)
     .option('--token-file <file>', 'every route but /v2/health/* needs Authorization: Bearer <the token in this file>')
     .option('--cors <origin>', 'allow this origin (CORS is off without it)')
     .option('--no-log', 'no JSON request logs')
@@ -62,6 +64,7 @@ export function serveCommand(): Command {
         maxRequestRows: flags.maxRequestRows,
         bodyLimit: flags.bodyLimit,
         timeoutMs: flags.timeoutMs,
+        threads: flags.threads,
         token: flags.tokenFile === undefined ? undefined : await readToken(flags.tokenFile),
         cors: flags.cors,
         logger: flags.log,

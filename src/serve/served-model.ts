@@ -13,11 +13,11 @@ export interface ServedModel {
 }
 
 /** Loads every folder (fixed at start: requests never name a file); names must be unique. */
-export async function loadModels(folders: readonly string[], batching: (graph: string) => BatcherOptions, onWarning: (message: string) => void): Promise<ServedModel[]> {
+export async function loadModels(folders: readonly string[], batching: (graph: string) => BatcherOptions, onWarning: (message: string) => void, threads = 0): Promise<ServedModel[]> {
   const models: ServedModel[] = [];
   try {
     for (const folder of folders) {
-      const vae = await Vae.load(folder, { onWarning });
+      const vae = await Vae.load(folder, { onWarning, threads });
       const name = vae.manifest.name;
       const clash = models.find((m) => m.name === name);
       if (clash) {

@@ -40,6 +40,7 @@ export async function createServer(settings: ServeSettings): Promise<VaeServer> 
       onQueueDepth: (depth) => metrics.queueDepth.set({ model: graph }, depth),
     }),
     (message) => app.log.warn(message),
+    settings.threads,
   );
   const graphs = new Map<string, GraphModel>(models.flatMap((m) => m.graphs.map((g) => [g.name, g] as const)));
   let closing = false;
@@ -69,7 +70,9 @@ export async function createServer(settings: ServeSettings): Promise<VaeServer> 
   app.addHook('onResponse', async (request, reply) => {
     const params = (request.params ?? {}) as { name?: string; model?: string };
     const route = request.routeOptions.url ?? 'unmatched';
-    const model = params.name ?? params.model ?? '';
+    // Only served names become labels: a client naming random models must not grow the series without bound.
+    const named = params.name ?? params.model;
+    const model = named === undefined ? '' : graphs.has(named) || models.some((m) => m.name === named) ? named : 'unknown';
     metrics.requests.inc({ model, route, status: String(reply.statusCode) });
     metrics.latency.observe({ model, route }, reply.elapsedTime / 1000);
   });
@@ -80,7 +83,9 @@ export async function createServer(settings: ServeSettings): Promise<VaeServer> 
   });
 
   app.setErrorHandler(async (error, request, reply) => {
-    const http = httpErrorOf(error);
+    const http = (error as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+      ? new HttpError(413, `the request body is larger than ${settings.bodyLimit} bytes (--body-limit); send fewer rows per request, or binary tensor data`)
+      : httpErrorOf(error);
     if (http.statusCode >= 500) request.log.error({ err: error }, http.message);
     return reply.code(http.statusCode).headers(http.headers).send({ error: http.message });
   });

@@ -17,6 +17,8 @@ export interface ServeSettings {
   maxQueueDelayMs: number;
   /** Requests waiting per graph model (and SDK calls running per model). */
   maxQueue: number;
+  /** ONNX Runtime intra-op threads per session (0: its default, one per core). */
+  threads?: number;
   /** Rows one request may hold. */
   maxRequestRows: number;
   /** Bytes of one request body. */

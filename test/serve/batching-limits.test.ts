@@ -60,7 +60,7 @@ describe('limits and back-pressure', () => {
     try {
       const big = await infer(url, Array.from({ length: 40 }, (_, i) => latentRow(i)));
       expect(big.status).toBe(413);
-      expect((await big.json()).error).toMatch(/body/i);
+      expect((await big.json()).error).toMatch(/^the request body is larger than 10000 bytes \(--body-limit\)/);
       const rows = await infer(url, Array.from({ length: 5 }, () => new Array(20).fill(0)));
       expect(rows.status).toBe(413);
       expect((await rows.json()).error).toBe("input 'z' has 5 rows; a request holds at most 4 (--max-request-rows)");

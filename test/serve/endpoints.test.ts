@@ -145,5 +145,7 @@ describe('vaekit endpoints', () => {
     expect(text).toMatch(/vaekit_request_duration_seconds_bucket\{le="[^"]+",model="mnist-mlp",route="\/vaekit\/v1\/models\/:model\/sample"\}/);
     expect(text).toMatch(/vaekit_batch_size_count\{model="mnist-mlp-decoder"\} \d+/);
     expect(text).toContain('vaekit_queue_depth{model="mnist-mlp-decoder"} 0');
+    expect(text).toMatch(/vaekit_requests_total\{model="unknown",route="\/v2\/models\/:name\/infer",status="404"\} 1/);
+    expect(text).not.toContain('model="nope"');
   });
 });

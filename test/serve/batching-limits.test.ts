@@ -21,7 +21,8 @@ async function batchSizes(url: string): Promise<{ sum: number; count: number }> 
 
 describe('dynamic batching', () => {
   it('merges 32 concurrent requests into few runs; each caller gets its own rows', async () => {
-    const { server, url } = await startServer({ maxQueueDelayMs: 50 });
+    // A batch of 32 rows runs as soon as it is full; the long delay only makes that independent of the machine's load.
+    const { server, url } = await startServer({ maxBatchSize: 32, maxQueueDelayMs: 5000 });
     try {
       const rows = Array.from({ length: 32 }, (_, i) => latentRow(100 + i));
       const responses = await Promise.all(rows.map((row) => infer(url, [row])));
@@ -35,9 +36,7 @@ describe('dynamic batching', () => {
         expect(worst, `request ${i}`).toBeLessThan(1e-5);
       }
       const { sum, count } = await batchSizes(url);
-      expect(sum).toBe(32);
-      expect(count).toBeLessThan(32); // merged: fewer runs than requests
-      expect(count).toBeLessThanOrEqual(4);
+      expect({ sum, count }).toEqual({ sum: 32, count: 1 }); // 32 requests, one ONNX Runtime run
     } finally {
       await server.close();
     }

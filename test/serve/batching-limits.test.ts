@@ -71,8 +71,8 @@ describe('limits and back-pressure', () => {
   });
 
   it('answers 429 with Retry-After when the queue is full', async () => {
-    // Requests wait 1 s for a batch to fill, so the queue holds exactly 3 while the rest arrive.
-    const { server, url } = await startServer({ maxQueue: 3, maxQueueDelayMs: 1000 });
+    // Requests wait 3 s for a batch to fill, so the queue holds exactly 3 while the rest arrive.
+    const { server, url } = await startServer({ maxQueue: 3, maxQueueDelayMs: 3000 });
     try {
       const responses = await Promise.all(Array.from({ length: 8 }, (_, i) => infer(url, [latentRow(i)])));
       const statuses = responses.map((r) => r.status).sort();

@@ -15,8 +15,8 @@ describe('vaekit serve', () => {
   it('needs the bearer token of --token-file on every route but /v2/health/*, and exits 0 on SIGTERM with 8 requests in flight', async () => {
     const token = 'serve-test-token-0123456789';
     writeFileSync(join(dir, 'token'), `${token}\n`);
-    // Requests wait up to 1.5 s for their batch: they are still in flight when SIGTERM arrives.
-    const { child, url, exited, stderr } = await startChild(['--token-file', join(dir, 'token'), '--max-queue-delay-ms', '1500']);
+    // Requests wait up to 3 s for their batch: they are still in flight when SIGTERM arrives.
+    const { child, url, exited, stderr } = await startChild(['--token-file', join(dir, 'token'), '--max-queue-delay-ms', '3000']);
     try {
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect((await fetch(`${url}/v2/health/live`)).status).toBe(200);
@@ -30,7 +30,9 @@ describe('vaekit serve', () => {
       expect((await fetch(`${url}/v2/models/mnist-mlp-decoder`, { headers: auth })).status).toBe(200);
 
       const inFlight = Array.from({ length: 8 }, (_, i) => infer(url, i, auth));
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      // SIGTERM once all 8 wait in the decoder's queue (the metric says so).
+      const depth = async () => Number(/vaekit_queue_depth\{model="mnist-mlp-decoder"\} (\d+)/.exec(await (await fetch(`${url}/metrics`, { headers: auth })).text())?.[1] ?? 0);
+      while ((await depth()) < 8) await new Promise((resolve) => setTimeout(resolve, 20));
       child.kill('SIGTERM');
       const responses = await Promise.all(inFlight);
       expect(responses.map((r) => r.status)).toEqual(new Array(8).fill(200));

@@ -94,14 +94,6 @@ export default [
     onwarn,
   },
   {
-    // Node, CommonJS: `require('vaekit')`.
-    input: 'src/node.ts',
-    output: { file: 'dist/node.cjs', format: 'cjs', sourcemap: true, exports: 'named' },
-    external,
-    plugins: [typescript({ tsconfig: './tsconfig.build.json', declaration: false, declarationDir: undefined, outDir: 'dist' })],
-    onwarn,
-  },
-  {
     // Browser, for bundlers: onnxruntime-web stays an import. `vaekit` (web.js, the JSEP build: wasm
     // and WebGPU) and `vaekit/wasm` (wasm.js, onnxruntime-web/wasm: half the .wasm) differ only in
     // the module they import; one build, so the rest is one shared chunk.

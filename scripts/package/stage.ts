@@ -1,7 +1,7 @@
 /**
  * Lays out the npm package of vaekit in a folder, exactly as `npm pack` will pack it: the published
- * manifest (published-manifest.ts), README.md, LICENSE, the built JavaScript without comments and
- * whitespace (names kept, so stack traces stay readable), the declaration files users can reach,
+ * manifest (published-manifest.ts), README.md, LICENSE, the built JavaScript minified (functions
+ * and classes keep their names), the declaration files users can reach,
  * and the example model with float16 weights. Left out: source maps (their sources are not
  * shipped), the demo, the parity pages, the self-contained browser bundle and its copies of
  * onnxruntime-web's .wasm (apps get the .wasm from onnxruntime-web itself).
@@ -42,8 +42,9 @@ export function shippedFiles(repository = REPOSITORY): string[] {
 }
 
 function minify(file: string, code: string): string {
-  // No `format`: imports, exports and `import.meta` stay exactly as rollup wrote them.
-  return transformSync(code, { minifyWhitespace: true, minifySyntax: true, legalComments: 'none', charset: 'utf8', sourcefile: file }).code;
+  // No `format`: imports, exports and `import.meta` stay exactly as rollup wrote them. keepNames:
+  // classes and functions keep their `name` (VaekitError's `name`, stack frames).
+  return transformSync(code, { minify: true, keepNames: true, legalComments: 'none', charset: 'utf8', sourcefile: file }).code;
 }
 
 /**

@@ -12,7 +12,7 @@
  * holds this module whether or not onnxruntime-node is there. The first session of the process
  * says once, through `onWarning`, that models run on wasm and how to get the native runtime.
  * `import('onnxruntime-web')` names a package, not a file of vaekit, so rollup keeps it as a
- * dynamic import in both Node builds (dist/node.js and the single-file dist/node.cjs).
+ * dynamic import in the Node build (dist/node.js, which CommonJS apps load through require too).
  */
 import { ORT_NODE_PEERS, installLine } from '../optional-peers.js';
 import type { GraphSession, RuntimeBackend, SessionOptions } from './backend.js';

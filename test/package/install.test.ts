@@ -36,7 +36,7 @@ describe('the tarball', () => {
     console.info(`tarball: ${packed.files.length} files, ${(packed.packedBytes / MB).toFixed(2)} MB packed, ${(packed.unpackedBytes / MB).toFixed(2)} MB unpacked`);
     expect(packed.packedBytes).toBeLessThanOrEqual(3 * MB);
     expect(packed.files.filter((f) => /\.(map|wasm|mjs|html|png)$/.test(f) || f.includes('demo') || f.includes('parity'))).toEqual([]);
-    for (const file of ['package.json', 'README.md', 'LICENSE', 'dist/node.js', 'dist/node.cjs', 'dist/web.js', 'dist/wasm.js', 'dist/cli.js', 'dist/src/node.d.ts', 'dist/src/web.d.ts']) {
+    for (const file of ['package.json', 'README.md', 'LICENSE', 'dist/node.js', 'dist/web.js', 'dist/wasm.js', 'dist/cli.js', 'dist/src/node.d.ts', 'dist/src/web.d.ts']) {
       expect(packed.files, file).toContain(file);
     }
     expect(packed.files).toEqual(expect.arrayContaining(['models/mnist-mlp-fp16/vaekit.json', 'models/mnist-mlp-fp16/encoder.onnx', 'models/mnist-mlp-fp16/decoder.onnx']));

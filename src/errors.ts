@@ -46,14 +46,19 @@ export type VaekitErrorCode =
   /** `Vae.load`'s `signal` was aborted: reading stopped and no session was kept. */
   | 'aborted'
   /** An optional package a feature needs is not installed (the message prints the `npm i` line). */
-  | 'missing-dependency';
+  | 'missing-dependency'
+  /** A remote runtime's server answered an HTTP error (`status` holds it) or something that is not the protocol. */
+  | 'remote-error';
 
 export class VaekitError extends Error {
   readonly code: VaekitErrorCode;
+  /** The HTTP status a server answered (`remote-error`), when there was one. */
+  readonly status?: number;
 
-  constructor(code: VaekitErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(code: VaekitErrorCode, message: string, options?: { cause?: unknown; status?: number }) {
+    super(message, options && 'cause' in options ? { cause: options.cause } : undefined);
     this.code = code;
+    if (options?.status !== undefined) this.status = options.status;
     this.name = new.target.name;
   }
 }

@@ -15,6 +15,7 @@
 export {
   Vae,
   type LoadOptions,
+  type ConnectOptions,
   type RandomOptions,
   type EncodeResult,
   type DecodeResult,
@@ -24,6 +25,7 @@ export {
   type VaeInfo,
 } from './vae/vae.js';
 export type { VaeTensor } from './vae/tensor.js';
+export type { RemoteOptions } from './runtime/remote.js';
 export type { ExamplesInput, ImageDataLike } from './vae/inputs.js';
 export type { ConditionInput } from './vae/conditions.js';
 export type { ModelSource, GraphBytes, LoadProgress } from './vae/model-source.js';

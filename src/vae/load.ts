@@ -75,6 +75,20 @@ export function checkReadModelOptions(options: ReadModelOptions): CheckedReadOpt
   };
 }
 
+/** Checks the Vae's own options (`batchSize`, `rangeCheck`) and fills in their defaults. */
+export function checkVaeOptions(options: { batchSize?: number; rangeCheck?: 'warn' | 'refuse' | 'off'; onWarning?: (message: string) => void }) {
+  const batchSize = options.batchSize ?? 256;
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new VaekitError('invalid-argument', `'batchSize' must be a positive integer; found ${batchSize}`);
+  }
+  const rangeCheck = options.rangeCheck ?? 'warn';
+  if (!['warn', 'refuse', 'off'].includes(rangeCheck)) {
+    throw new VaekitError('invalid-argument', `'rangeCheck' must be warn, refuse or off; found ${JSON.stringify(rangeCheck)}`);
+  }
+  const onWarning = options.onWarning ?? ((message: string) => console.warn(message));
+  return { batchSize, rangeCheck, onWarning };
+}
+
 /** A manifest and its graphs' bytes, verified (SHA-256, no external data, agreeing shapes). */
 export interface ModelBytes {
   manifest: VaeManifest;

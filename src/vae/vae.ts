@@ -3,6 +3,7 @@ import type { FixedBatch } from '../manifest/graph-batch.js';
 import type { InputLayout, VaeManifest } from '../manifest/schema.js';
 import type { ExecutionProvider, GraphSession, RuntimeBackend, SessionOptions } from '../runtime/backend.js';
 import { getDefaultRuntime } from '../runtime/registry.js';
+import { connectRemote, type RemoteOptions } from '../runtime/remote.js';
 import { DEFAULT_SEED, fillStandardNormal, reparameterize, samplePrior } from '../sampler/index.js';
 import { checkOffset, checkSeed, checkStream } from '../sampler/validate.js';
 import {
@@ -14,7 +15,7 @@ import { GraphRunner } from './graph-runner.js';
 import { toBatch, type ExamplesInput } from './inputs.js';
 import { cornerGrid, lerp, slerp, traverseLatent } from './latent.js';
 import { LikelihoodScorer } from './likelihood-scorer.js';
-import { checkReadModelOptions, openSessions, readModel, type ReadModelOptions } from './load.js';
+import { checkReadModelOptions, checkVaeOptions, openSessions, readModel, type ReadModelOptions } from './load.js';
 import type { ModelSource } from './model-source.js';
 import { elboTerms, importanceSampled, type ScoreContext, type ScoreStream } from './scoring.js';
 import type { DecodeResult, ElboResult, EncodeResult, LatentsAndDecoded, ScoreResult } from './results.js';
@@ -52,6 +53,9 @@ export interface LoadOptions extends SessionOptions, ReadModelOptions {
   /** Rows per ONNX Runtime call for large inputs; default 256. */
   batchSize?: number;
 }
+
+/** Options of `Vae.connect`: the server's (RemoteOptions) and the Vae's own; `runtime` runs only the likelihood scorer. */
+export interface ConnectOptions extends RemoteOptions, Pick<LoadOptions, 'runtime' | 'rangeCheck' | 'batchSize' | 'onWarning'> {}
 
 /** What `vae.info` reports about how the model's graphs are run. */
 export interface VaeInfo {
@@ -110,21 +114,26 @@ export class Vae {
    */
   static async load(source: ModelSource, options: LoadOptions = {}): Promise<Vae> {
     const runtime = options.runtime ?? getDefaultRuntime();
-    const batchSize = options.batchSize ?? 256;
-    if (!Number.isInteger(batchSize) || batchSize < 1) {
-      throw new VaekitError('invalid-argument', `'batchSize' must be a positive integer; found ${batchSize}`);
-    }
-    const rangeCheck = options.rangeCheck ?? 'warn';
-    if (!['warn', 'refuse', 'off'].includes(rangeCheck)) {
-      throw new VaekitError('invalid-argument', `'rangeCheck' must be warn, refuse or off; found ${JSON.stringify(rangeCheck)}`);
-    }
+    const own = checkVaeOptions(options);
     const reading = checkReadModelOptions(options);
-    const onWarning = options.onWarning ?? ((message: string) => console.warn(message));
-    const model = await readModel(source, runtime, reading, onWarning);
+    const model = await readModel(source, runtime, reading, own.onWarning);
     // Messages carry their 'vaekit: ' prefix; a fallback warning is passed on once per load.
     const { onProgress: _p, signal: _s, fetch: _f, cache: _c, ...session } = options;
-    const { encoder, decoder, scorer } = await openSessions(runtime, model, { ...session, onWarning: warnOnce(onWarning) }, reading.signal);
-    return new Vae(model.manifest, encoder, decoder, scorer, { rangeCheck, batchSize, onWarning, fixedBatch: model.fixedBatch });
+    const { encoder, decoder, scorer } = await openSessions(runtime, model, { ...session, onWarning: warnOnce(own.onWarning) }, reading.signal);
+    return new Vae(model.manifest, encoder, decoder, scorer, { ...own, fixedBatch: model.fixedBatch });
+  }
+
+  /**
+   * A Vae whose encoder and decoder run on an Open Inference Protocol server (`vaekit serve`,
+   * Triton, KServe) over HTTP: every method as with `Vae.load`, the same numbers for the same
+   * seed. RemoteOptions (src/runtime/remote.ts) has the example, retries, timeouts and errors.
+   */
+  static async connect(url: string | URL, options: ConnectOptions): Promise<Vae> {
+    const runtime = options?.runtime ?? getDefaultRuntime();
+    const own = checkVaeOptions(options ?? {});
+    const remote = await connectRemote(url, options);
+    const scorer = await LikelihoodScorer.create(runtime, remote.manifest.likelihood, Object.keys(remote.manifest.graphs.decoder.outputs), {});
+    return new Vae(remote.manifest, remote.encoder, remote.decoder, scorer, { ...own, fixedBatch: remote.fixedBatch });
   }
 
   /** Latent dimensions J. */

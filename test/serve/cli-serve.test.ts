@@ -1,9 +1,11 @@
 /** `vaekit serve` as a command: bearer token, CORS, and a graceful SIGTERM with requests in flight. */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { latentRow, post, startChild, startServer } from './serve-helpers.js';
+import { SERVE_PEERS, installLine } from '../../src/optional-peers.js';
+import { ROOT, latentRow, post, startChild, startServer } from './serve-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vaekit-serve-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -57,5 +59,20 @@ describe('vaekit serve', () => {
     } finally {
       await Promise.all([plain.server.close(), open.server.close()]);
     }
+  });
+
+  it('refuses to start without its optional peers, naming the install line', () => {
+    // Hides fastify from Node's resolver, as an app that installed only vaekit sees it.
+    const preload = join(dir, 'hide.cjs');
+    writeFileSync(preload, `
+      const Module = require('node:module');
+      const resolve = Module._resolveFilename;
+      Module._resolveFilename = function (request, ...rest) {
+        if (request === 'fastify' || request.startsWith('fastify/')) throw Object.assign(new Error("Cannot find module '" + request + "'"), { code: 'MODULE_NOT_FOUND' });
+        return resolve.call(this, request, ...rest);
+      };`);
+    const result = spawnSync(process.execPath, ['--require', preload, '--import', 'tsx', 'src/cli/main.ts', 'serve', 'models/mnist-mlp', '--port', '0'], { cwd: ROOT, encoding: 'utf8' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(`vaekit: error: vaekit serve needs packages that are not installed (fastify); install them with:\n  ${installLine(SERVE_PEERS)}\n`);
   });
 });

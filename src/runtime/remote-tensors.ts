@@ -57,11 +57,37 @@ export function inferRequest(feeds: Record<string, TensorData>, outputs: readonl
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/**
+ * The length of the JSON object `bytes` start with, or null. A browser hides the response's
+ * Inference-Header-Content-Length from a cross-origin page unless the server lists it in
+ * Access-Control-Expose-Headers; the header's end is then found by reading the JSON itself.
+ */
+function jsonObjectLength(bytes: Uint8Array): number | null {
+  if (bytes[0] !== 0x7b) return null;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (inString) {
+      if (b === 0x5c) i++;
+      else if (b === 0x22) inString = false;
+    } else if (b === 0x22) inString = true;
+    else if (b === 0x7b || b === 0x5b) depth++;
+    else if ((b === 0x7d || b === 0x5d) && --depth === 0) return i + 1;
+  }
+  return null;
+}
+
 /** The outputs of an infer response (JSON, or binary when the header says so), by server name. */
 export function inferResponse(bytes: Uint8Array, headerLength: string | null, where: string): Record<string, TensorData> {
   const bad = (message: string) => new VaekitError('remote-error', `${where} answered ${message}: not an Open Inference Protocol infer response`);
   let headerBytes = bytes;
   let binary: Uint8Array | null = null;
+  if (headerLength === null) {
+    // Bytes after a JSON header: binary outputs whose header length the browser did not show us.
+    const length = jsonObjectLength(bytes);
+    if (length !== null && length < bytes.length) headerLength = String(length);
+  }
   if (headerLength !== null) {
     const n = Number(headerLength);
     if (!Number.isInteger(n) || n < 0 || n > bytes.length) throw bad(`${HEADER_LENGTH} ${JSON.stringify(headerLength)} for a body of ${bytes.length} bytes`);

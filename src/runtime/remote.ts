@@ -17,7 +17,7 @@ import { RemoteGraphSession, checkMetadata, parseMetadata } from './remote-sessi
  * models `{model}-encoder` and `{model}-decoder`, whose metadata (`GET /v2/models/{name}`) must
  * agree with the manifest (`invalid-manifest` otherwise). Sampling, ε, IWAE and the ELBO stay in
  * the client, so the same seed gives the same numbers as a local Vae; the likelihood scorer (a
- * tiny graph) runs on the local runtime. Errors: `io-error` (server unreachable, or "timed out
+ * tiny graph) runs on the local runtime, opened by the first `logLikelihood` or `elbo`. Errors: `io-error` (server unreachable, or "timed out
  * after N ms"), `remote-error` (an HTTP error status, in `error.status`, with the server's message),
  * `invalid-manifest`, `aborted` (`signal`, while connecting).
  *

@@ -18,8 +18,10 @@ export type DecoderOutputs = Record<string, Float32Array>;
  * is too slow in JavaScript for K = 1000.
  */
 export class LikelihoodScorer {
+  private session: Promise<GraphSession> | null = null;
+
   private constructor(
-    private readonly session: GraphSession,
+    private readonly open: () => Promise<GraphSession>,
     private readonly likelihood: ManifestLikelihood,
     private readonly outputs: string[],
   ) {}
@@ -30,6 +32,13 @@ export class LikelihoodScorer {
     decoderOutputs: readonly string[],
     options: SessionOptions,
   ): Promise<LikelihoodScorer> {
+    const scorer = LikelihoodScorer.deferred(runtime, likelihood, decoderOutputs, options);
+    await scorer.ready();
+    return scorer;
+  }
+
+  /** A scorer whose session is created by its first `score` (a remote Vae that never scores loads no ONNX Runtime). */
+  static deferred(runtime: RuntimeBackend, likelihood: ManifestLikelihood, decoderOutputs: readonly string[], options: SessionOptions): LikelihoodScorer {
     let kind: keyof typeof LIKELIHOOD_GRAPHS;
     let outputs: string[];
     if (likelihood.kind === 'bernoulli') {
@@ -40,8 +49,17 @@ export class LikelihoodScorer {
     } else {
       [kind, outputs] = ['gaussian-learned', ['mean', 'logvar_x']];
     }
-    const session = await runtime.createSession(fromBase64(LIKELIHOOD_GRAPHS[kind]), { ...options, strict: false, spinning: false, onWarning: () => undefined });
-    return new LikelihoodScorer(session, likelihood, outputs);
+    const open = () => runtime.createSession(fromBase64(LIKELIHOOD_GRAPHS[kind]), { ...options, strict: false, spinning: false, onWarning: () => undefined });
+    return new LikelihoodScorer(open, likelihood, outputs);
+  }
+
+  /** The session, created once (a failed creation is tried again by the next call). */
+  private ready(): Promise<GraphSession> {
+    this.session ??= this.open().catch((error: unknown) => {
+      this.session = null;
+      throw error;
+    });
+    return this.session;
   }
 
   /** Contract outputs the decoder must produce for scoring. */
@@ -57,7 +75,7 @@ export class LikelihoodScorer {
     const D = x.length / n;
     const feeds: Record<string, { data: Float32Array; dims: number[] }> = { x: { data: x, dims: [n, 1, D] } };
     for (const name of this.outputs) feeds[name] = { data: decoded[name]!, dims: [n, k, D] };
-    const { ll } = await this.session.run(feeds);
+    const { ll } = await (await this.ready()).run(feeds);
     const out = Float64Array.from(ll!.data);
     if (this.likelihood.kind === 'gaussian') {
       const sigma = this.likelihood.sigma;
@@ -67,7 +85,9 @@ export class LikelihoodScorer {
     return out;
   }
 
-  release(): Promise<void> {
-    return this.session.release();
+  async release(): Promise<void> {
+    const session = this.session;
+    this.session = null;
+    if (session) await (await session.catch(() => null))?.release();
   }
 }

@@ -132,7 +132,7 @@ export class Vae {
     const runtime = options?.runtime ?? getDefaultRuntime();
     const own = checkVaeOptions(options ?? {});
     const remote = await connectRemote(url, options);
-    const scorer = await LikelihoodScorer.create(runtime, remote.manifest.likelihood, Object.keys(remote.manifest.graphs.decoder.outputs), {});
+    const scorer = LikelihoodScorer.deferred(runtime, remote.manifest.likelihood, Object.keys(remote.manifest.graphs.decoder.outputs), {});
     return new Vae(remote.manifest, remote.encoder, remote.decoder, scorer, { ...own, fixedBatch: remote.fixedBatch });
   }
 

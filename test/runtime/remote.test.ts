@@ -91,9 +91,12 @@ describe('Vae.connect', () => {
   it('matches the local IWAE log-likelihood (k = 1000) over the embedded MNIST test digits', async () => {
     const { loadEmbeddedMnist } = await import('../../src/train/data/mnist-embedded.js');
     const { test } = await loadEmbeddedMnist();
-    // DIGITS: how many of the 997 test digits; all of them take about a minute per side here.
-    const n = Math.min(test.count, Number(process.env['VAEKIT_REMOTE_DIGITS'] ?? 200));
-    const x = { data: test.x.subarray(0, n * 784), shape: [n, 28, 28, 1] };
+    // Every 4th of the 997 test digits (all classes): all of them take 37 s remote + 12 s local on an
+    // idle 2-core machine, twice that beside other tests. VAEKIT_REMOTE_DIGITS=997 runs them all.
+    const stride = Math.max(1, Math.round(test.count / Number(process.env['VAEKIT_REMOTE_DIGITS'] ?? 250)));
+    const n = Math.ceil(test.count / stride);
+    const x = { data: new Float32Array(n * 784), shape: [n, 28, 28, 1] };
+    for (let i = 0; i < n; i++) x.data.set(test.x.subarray(i * stride * 784, (i * stride + 1) * 784), i * 784);
     const t0 = performance.now();
     const a = await binary.logLikelihood(x, { k: 1000, seed: 11 });
     const t1 = performance.now();
@@ -101,7 +104,7 @@ describe('Vae.connect', () => {
     console.log(`IWAE k=1000 over ${n} digits: remote ${((t1 - t0) / 1000).toFixed(1)} s, local ${((performance.now() - t1) / 1000).toFixed(1)} s, mean ${a.mean}`);
     expect(maxDiff(a.perExample, b.perExample)).toBeLessThan(1e-3);
     expect(Math.abs(a.mean - b.mean)).toBeLessThan(1e-3);
-  });
+  }, 400_000);
 
   it('runs its documentation example', async () => {
     const [example] = docExamples(new URL('../../src/runtime/remote.ts', import.meta.url));

@@ -58,7 +58,8 @@ export async function createServer(settings: ServeSettings): Promise<VaeServer> 
     }
   });
 
-  if (settings.cors) await app.register(cors, { origin: settings.cors });
+  // A page reads binary responses by Inference-Header-Content-Length and backs off by Retry-After: expose both.
+  if (settings.cors) await app.register(cors, { origin: settings.cors, exposedHeaders: ['Inference-Header-Content-Length', 'Retry-After'] });
 
   app.addHook('onRequest', async (request) => {
     if (!settings.token || request.url.startsWith('/v2/health/') || (settings.cors && request.method === 'OPTIONS')) return;

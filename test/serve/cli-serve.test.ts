@@ -53,7 +53,9 @@ describe('vaekit serve', () => {
     try {
       const origin = { origin: 'https://app.example' };
       expect((await fetch(`${plain.url}/v2`, { headers: origin })).headers.get('access-control-allow-origin')).toBeNull();
-      expect((await fetch(`${open.url}/v2`, { headers: origin })).headers.get('access-control-allow-origin')).toBe('https://app.example');
+      const allowed = await fetch(`${open.url}/v2`, { headers: origin });
+      expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example');
+      expect(allowed.headers.get('access-control-expose-headers')).toBe('Inference-Header-Content-Length, Retry-After');
       const preflight = await fetch(`${open.url}/v2/models/mnist-mlp-decoder/infer`, { method: 'OPTIONS', headers: { ...origin, 'access-control-request-method': 'POST' } });
       expect(preflight.status).toBe(204);
     } finally {

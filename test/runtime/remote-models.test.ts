@@ -83,3 +83,46 @@ it('stops connecting when its signal aborts: aborted', async () => {
   expect(error).toBeInstanceOf(VaekitError);
   expect((error as VaekitError).code).toBe('aborted');
 });
+
+describe("the server metadata check (Triton's names and fixed batches)", async () => {
+  const { readFileSync } = await import('node:fs');
+  const { parseManifest } = await import('../../src/manifest/index.js');
+  const { checkMetadata } = await import('../../src/runtime/remote-session.js');
+  const manifest = () => {
+    const m = parseManifest(readFileSync(`${ROOT}models/mnist-mlp/vaekit.json`, 'utf8'));
+    m.graphs.encoder.inputs['x'] = 'input.1';
+    m.graphs.encoder.outputs['mu'] = 'mu_out';
+    return m;
+  };
+  const tensor = (name: string, shape: number[], datatype = 'FP32') => ({ name, datatype, shape });
+  const triton = () => ({
+    inputs: [tensor('input.1', [1, 28, 28, 1])],
+    outputs: [tensor('mu_out', [1, 20]), tensor('logvar', [1, 20]), tensor('z', [1, 20])],
+  });
+
+  it('maps graph names as Triton serves them and reads a fixed batch', () => {
+    const checked = checkMetadata(manifest(), 'encoder', triton(), 'mnist-mlp-encoder');
+    expect([...checked.names]).toEqual([['input.1', 'input.1'], ['mu_out', 'mu_out'], ['logvar', 'logvar']]);
+    expect(checked.fixedBatch).toBe(1);
+  });
+
+  it('refuses another datatype, another shape or an input the manifest does not know: invalid-manifest', () => {
+    const cases = [
+      { ...triton(), inputs: [tensor('input.1', [-1, 28, 28, 1], 'FP16')] },
+      { ...triton(), outputs: [tensor('mu_out', [-1, 16]), tensor('logvar', [-1, 20])] },
+      { ...triton(), inputs: [tensor('input.1', [-1, 28, 28, 1]), tensor('mask', [-1, 28, 28, 1])] },
+    ];
+    for (const metadata of cases) {
+      const error = (() => {
+        try {
+          checkMetadata(manifest(), 'encoder', metadata, 'mnist-mlp-encoder');
+          return null;
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(error).toBeInstanceOf(VaekitError);
+      expect((error as VaekitError).code).toBe('invalid-manifest');
+    }
+  });
+});

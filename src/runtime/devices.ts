@@ -13,8 +13,11 @@
  * when the browser gives an adapter, else wasm.
  */
 
-/** An execution provider: what actually runs a graph (`session.provider`, `vae.provider`). */
-export type ExecutionProvider = 'cpu' | 'wasm' | 'webgpu' | 'cuda';
+/**
+ * An execution provider: what actually runs a graph (`session.provider`, `vae.provider`);
+ * `remote` for a graph an inference server runs (`Vae.connect`).
+ */
+export type ExecutionProvider = 'cpu' | 'wasm' | 'webgpu' | 'cuda' | 'remote';
 
 /** Device names onnxruntime-node accepts (the Node build of vaekit, the CLI). */
 export const NODE_DEVICES = ['auto', 'cpu', 'webgpu', 'cuda'] as const;

@@ -94,7 +94,7 @@ export interface RemoteSessionConfig {
 }
 
 /** The provider a remote session reports (not an ONNX Runtime one: the server chooses its own). */
-export const REMOTE_PROVIDER = 'remote' as ExecutionProvider;
+export const REMOTE_PROVIDER: ExecutionProvider = 'remote';
 
 export class RemoteGraphSession implements GraphSession {
   readonly inputNames: readonly string[];

@@ -6,7 +6,8 @@
  *
  * Runners: tfjs (the trainer's model), onnxruntime-node cpu, onnxruntime-node webgpu (child
  * process on SwiftShader), onnxruntime-web wasm in Node, and headless Chromium with
- * onnxruntime-web wasm (one thread), wasm (threads, cross-origin isolated) and webgpu. The work
+ * onnxruntime-web wasm (one thread), wasm (threads, cross-origin isolated) and webgpu, and the
+ * remote runtime: `Vae.connect` in this process to a real `vaekit serve` child (runners/remote.ts). The work
  * starts in beforeAll — child process, browser and in-process runners side by side — and each
  * test awaits its runner. Browser tests fail (never skip) without Chromium.
  */
@@ -25,6 +26,7 @@ import { checkAll, formatCell, formatTable, type QuantityCheck, type ToleranceCl
 import type { ConformanceInput, ConformanceResult } from './conformance.js';
 import { runPage } from './runners/browser.js';
 import { loadConformanceInput, runOrtNode, runOrtWebNode } from './runners/node.js';
+import { runRemote } from './runners/remote.js';
 import { runTfjs } from './runners/tfjs.js';
 
 const REPORT_DIR = new URL('../../parity-report/', import.meta.url);
@@ -42,6 +44,7 @@ interface Runner {
 }
 
 const REFERENCE = 'ort-node cpu';
+const REMOTE = 'remote (vaekit serve, Node client)';
 const RUNNERS: Runner[] = [
   { name: 'tfjs wasm (trainer)', tolerance: 'cpu', provider: 'tfjs wasm' },
   { name: REFERENCE, tolerance: 'cpu', provider: 'cpu' },
@@ -50,6 +53,7 @@ const RUNNERS: Runner[] = [
   { name: 'chromium wasm', tolerance: 'cpu', provider: 'wasm' },
   { name: 'chromium wasm threads', tolerance: 'cpu', provider: 'wasm' },
   { name: 'chromium webgpu', tolerance: 'webgpu', provider: 'webgpu' },
+  { name: REMOTE, tolerance: 'cpu', provider: 'remote' },
 ];
 const runner = (name: string) => RUNNERS.find((r) => r.name === name)!;
 
@@ -127,12 +131,14 @@ beforeAll(async () => {
   track('chromium wasm threads', mt);
   track('chromium webgpu', page(Promise.all([bundled, mt.catch(() => {})]), server.url, { device: 'webgpu', strict: true }));
 
-  // In this process, one after the other.
+  // In this process, one after the other (the remote runner's server is a child; its client is here).
   const cpu = runOrtNode(plain, 'cpu');
   track(REFERENCE, cpu);
   const web = cpu.catch(() => {}).then(() => runOrtWebNode(plain, server!.url));
   track('ort-web wasm (node)', web);
-  track('tfjs wasm (trainer)', web.catch(() => {}).then(() => runTfjs(plain)));
+  const tfjs = web.catch(() => {}).then(() => runTfjs(plain));
+  track('tfjs wasm (trainer)', tfjs);
+  track(REMOTE, tfjs.catch(() => {}).then(() => runRemote(plain)));
   for (const r of RUNNERS) r.result?.catch(() => {}); // awaited by the tests; no unhandled rejections meanwhile
 });
 
@@ -253,6 +259,12 @@ describe('parity: one conformance suite, every runtime vs ort-node cpu', () => {
 
   it('Chromium: onnxruntime-web webgpu (strict)', async () => {
     const result = await conforms('chromium webgpu');
+    expect(result.warnings).toEqual([]);
+  });
+
+  it('remote: Vae.connect (Node) to vaekit serve models/mnist-mlp, graphs on the server', async () => {
+    const result = await conforms(REMOTE);
+    // No warnings, and the server exited 0 on SIGTERM (the runner warns otherwise).
     expect(result.warnings).toEqual([]);
   });
 });

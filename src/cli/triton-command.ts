@@ -10,8 +10,8 @@
  * the model; `--force` writes vaekit's entries into it one by one, each atomically, the manifest last.
  */
 import { Command } from 'commander';
-import { lstat, mkdir, readdir, readFile, rename } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { lstat, readdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { VaekitError } from '../errors.js';
 import { MANIFEST_FORMAT } from '../manifest/schema.js';
 import { nodeRuntime } from '../runtime/node-runtime.js';
@@ -19,10 +19,10 @@ import { TRITON_CONFIG_MARKER } from '../triton/model-config.js';
 import { DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_QUEUE_DELAY_MICROSECONDS, TRITON_MANIFEST_PATH, tritonRepository, type TritonModel } from '../triton/repository.js';
 import { checkReadModelOptions, readModel } from '../vae/load.js';
 import { writeFileAtomic } from '../train/run/atomic-write.js';
-import { makeDirectorySynced, syncDirectory, writeNewFileSynced } from '../train/run/durable-fs.js';
-import type { FolderVerdict } from '../train/run/output-folder.js';
-import { foreignEntries, removeOwnFolder, type FolderSpec } from '../train/run/owned-entries.js';
-import { isStale, parseStagingName, stagingName } from '../train/run/staging-name.js';
+import { type FolderVerdict, inspectOwnedFolder } from '../train/run/output-folder.js';
+import type { FolderSpec } from '../train/run/owned-entries.js';
+import { removeStaleStaging } from '../train/run/stale-staging.js';
+import { type Files, swapInFolder } from '../train/run/write-model-folder.js';
 import { nonNegativeInteger, positiveInteger } from '../train/options/value-types.js';
 import { parserFor } from './options.js';
 
@@ -66,22 +66,8 @@ async function isVaekitRepository(dir: string): Promise<boolean> {
 }
 
 /** Whether `path` may receive a Triton repository (the rule of output-folder.ts, with this command's names). */
-export async function inspectTritonRepository(path: string): Promise<FolderVerdict> {
-  let info;
-  try {
-    info = await lstat(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'missing' };
-    throw error;
-  }
-  if (info.isSymbolicLink()) return { kind: 'foreign', entries: [], reason: 'is a symbolic link vaekit did not make' };
-  if (!info.isDirectory()) return { kind: 'foreign', entries: [], reason: 'is a file, not a folder', notAFolder: true };
-  const names = await readdir(path);
-  if (names.length === 0) return { kind: 'empty' };
-  const foreign = await foreignEntries(path, TRITON_REPOSITORY);
-  if (foreign.length === 0 && (await isVaekitRepository(path))) return { kind: 'vaekit' };
-  return { kind: 'foreign', entries: foreign.length ? foreign : names.sort() };
+export function inspectTritonRepository(path: string): Promise<FolderVerdict> {
+  return inspectOwnedFolder(path, TRITON_REPOSITORY, isVaekitRepository);
 }
 
 function refused(path: string, verdict: Extract<FolderVerdict, { kind: 'foreign' }>): VaekitError {
@@ -95,57 +81,6 @@ function refused(path: string, verdict: Extract<FolderVerdict, { kind: 'foreign'
     'refused-overwrite',
     `--out must be a new or empty folder, or a Triton model repository written by \`vaekit triton\`; ${what}. vaekit never deletes or overwrites files it did not write: ${wayOut}`,
   );
-}
-
-/** Cleans what killed runs into `target` left beside it (as removeStaleStaging does for model folders). */
-async function removeStaleRepositories(target: string): Promise<void> {
-  const parent = dirname(target);
-  const stale = (await readdir(parent).catch(() => [] as string[]))
-    .map((name) => ({ name, staging: parseStagingName(name) }))
-    .filter(({ staging }) => staging !== null && staging.base === basename(target) && isStale(staging))
-    .sort((a, b) => b.staging!.time - a.staging!.time);
-  const retired = stale.find(({ staging }) => staging!.role === 'old');
-  if (retired && (await inspectTritonRepository(target)).kind === 'missing' && (await inspectTritonRepository(join(parent, retired.name))).kind === 'vaekit') {
-    await rename(join(parent, retired.name), target); // a kill between the two renames: the old repository comes back
-    stale.splice(stale.indexOf(retired), 1);
-  }
-  for (const { name } of stale) await removeOwnFolder(join(parent, name), TRITON_REPOSITORY);
-}
-
-type Files = Record<string, string | Uint8Array>;
-
-/** Stages `files` in a sibling and renames it over `target` (missing, empty, or vaekit's own repository). */
-async function swapIn(target: string, files: Files, replacesOwn: boolean): Promise<void> {
-  const parent = dirname(target);
-  const now = Date.now();
-  const staging = join(parent, stagingName(basename(target), 'tmp', process.pid, now));
-  const retired = join(parent, stagingName(basename(target), 'old', process.pid, now));
-  let staged = false;
-  try {
-    await makeDirectorySynced(parent);
-    await mkdir(staging); // not recursive: a folder already there is not ours to fill
-    staged = true;
-    const folders = [...new Set(Object.keys(files).map((path) => dirname(path)).filter((d) => d !== '.'))].sort();
-    for (const folder of folders) await mkdir(join(staging, folder), { recursive: true });
-    for (const [path, data] of Object.entries(files)) await writeNewFileSynced(join(staging, path), data);
-    for (const folder of [...folders].reverse()) await syncDirectory(join(staging, folder));
-    await syncDirectory(staging);
-    await syncDirectory(parent);
-    if (replacesOwn) await rename(target, retired);
-    try {
-      await rename(staging, target); // refused (ENOTEMPTY) if files appeared in an empty target meanwhile
-    } catch (error) {
-      if (replacesOwn) await rename(retired, target);
-      throw error;
-    }
-    staged = false;
-    await syncDirectory(parent);
-    if (replacesOwn) await removeOwnFolder(retired, TRITON_REPOSITORY);
-    await syncDirectory(parent);
-  } catch (cause) {
-    if (staged) await removeOwnFolder(staging, TRITON_REPOSITORY).catch(() => undefined);
-    throw new VaekitError('io-error', `could not write the Triton model repository ${target}: ${(cause as Error).message}`, { cause });
-  }
 }
 
 /** --force into a folder holding other files: vaekit's entries one by one, each atomically, the manifest last; never through a link. */
@@ -166,14 +101,15 @@ async function writeInPlace(target: string, files: Files): Promise<void> {
 
 /** Writes `files` as the repository `target` by the rule at the top of this file. */
 export async function writeTritonRepository(target: string, files: Files, options: { force?: boolean } = {}): Promise<{ inPlace: boolean }> {
-  await removeStaleRepositories(target).catch(() => undefined); // a courtesy: it never stops a write
+  // Leftovers of killed runs (as for model folders); a courtesy: it never stops a write.
+  await removeStaleStaging(target, TRITON_REPOSITORY, inspectTritonRepository).catch(() => undefined);
   const verdict = await inspectTritonRepository(target);
   if (verdict.kind === 'foreign') {
     if (!options.force || verdict.notAFolder || verdict.reason) throw refused(target, verdict);
     await writeInPlace(target, files);
     return { inPlace: true };
   }
-  await swapIn(target, files, verdict.kind === 'vaekit');
+  await swapInFolder(target, files, verdict.kind === 'vaekit', TRITON_REPOSITORY, 'the Triton model repository');
   return { inPlace: false };
 }
 

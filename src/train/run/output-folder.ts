@@ -50,7 +50,11 @@ async function isVaekitRunConfig(folder: string): Promise<boolean> {
   );
 }
 
-async function inspect(path: string, spec: FolderSpec, identified: (folder: string) => Promise<boolean>, followLinks: boolean): Promise<FolderVerdict> {
+/**
+ * Whether `path` may receive a folder whose entries `spec` describes and that `identified` tells
+ * as vaekit's (its manifest, configuration…): the rule at the top of this file, for any such folder.
+ */
+export async function inspectOwnedFolder(path: string, spec: FolderSpec, identified: (folder: string) => Promise<boolean>, followLinks = false): Promise<FolderVerdict> {
   let info;
   try {
     info = followLinks ? await stat(path) : await lstat(path);
@@ -72,12 +76,12 @@ async function inspect(path: string, spec: FolderSpec, identified: (folder: stri
 
 /** Whether `path` may receive a model folder: see the rule at the top of this file. */
 export function inspectModelFolder(path: string): Promise<FolderVerdict> {
-  return inspect(path, MODEL_FOLDER, isVaekitManifest, false);
+  return inspectOwnedFolder(path, MODEL_FOLDER, isVaekitManifest, false);
 }
 
 /** Whether `path` may receive a training run: see the rule at the top of this file. */
 export async function inspectRunFolder(path: string): Promise<FolderVerdict> {
-  const verdict = await inspect(path, RUN_FOLDER, isVaekitRunConfig, true);
+  const verdict = await inspectOwnedFolder(path, RUN_FOLDER, isVaekitRunConfig, true);
   if (verdict.kind !== 'vaekit') return verdict;
   // onnx/ holds only a model folder's names by now; it must also be one vaekit wrote (its manifest).
   const onnx = await inspectModelFolder(join(path, 'onnx'));

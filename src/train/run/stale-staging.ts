@@ -1,7 +1,7 @@
 import { readdir, rename } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { inspectModelFolder } from './output-folder.js';
-import { MODEL_FOLDER, removeOwnFolder } from './owned-entries.js';
+import { type FolderVerdict, inspectModelFolder } from './output-folder.js';
+import { type FolderSpec, MODEL_FOLDER, removeOwnFolder } from './owned-entries.js';
 import { isStale, parseStagingName } from './staging-name.js';
 
 /**
@@ -11,7 +11,11 @@ import { isStale, parseStagingName } from './staging-name.js';
  * complete: that one is put back first, so the folder is again the old complete model.
  * Returns the names removed.
  */
-export async function removeStaleStaging(target: string): Promise<string[]> {
+export async function removeStaleStaging(
+  target: string,
+  spec: FolderSpec = MODEL_FOLDER,
+  inspectFolder: (path: string) => Promise<FolderVerdict> = inspectModelFolder,
+): Promise<string[]> {
   const parent = dirname(target);
   const base = basename(target);
   let names: string[];
@@ -25,13 +29,13 @@ export async function removeStaleStaging(target: string): Promise<string[]> {
     .filter(({ staging }) => staging !== null && staging.base === base && isStale(staging))
     .sort((a, b) => b.staging!.time - a.staging!.time);
   const retired = stale.find(({ staging }) => staging!.role === 'old');
-  if (retired && (await inspectModelFolder(target)).kind === 'missing' && (await inspectModelFolder(join(parent, retired.name))).kind === 'vaekit') {
+  if (retired && (await inspectFolder(target)).kind === 'missing' && (await inspectFolder(join(parent, retired.name))).kind === 'vaekit') {
     await rename(join(parent, retired.name), target);
     stale.splice(stale.indexOf(retired), 1);
   }
   const removed: string[] = [];
   for (const { name } of stale) {
-    if (await removeOwnFolder(join(parent, name), MODEL_FOLDER)) removed.push(name);
+    if (await removeOwnFolder(join(parent, name), spec)) removed.push(name);
   }
   return removed;
 }

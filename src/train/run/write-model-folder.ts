@@ -4,7 +4,7 @@ import { VaekitError } from '../../errors.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { makeDirectorySynced, syncDirectory, writeNewFileSynced } from './durable-fs.js';
 import { assertWritable, inspectModelFolder } from './output-folder.js';
-import { MODEL_FOLDER, removeOwnFolder } from './owned-entries.js';
+import { type FolderSpec, MODEL_FOLDER, removeOwnFolder } from './owned-entries.js';
 import { removeStaleStaging } from './stale-staging.js';
 import { stagingName } from './staging-name.js';
 
@@ -13,7 +13,7 @@ export interface WriteModelFolderOptions {
   force?: boolean;
 }
 
-type Files = Record<string, string | Uint8Array>;
+export type Files = Record<string, string | Uint8Array>;
 
 /**
  * Writes `files` as the model folder `target`, which must be missing, empty or vaekit's own (see
@@ -35,7 +35,7 @@ export async function writeModelFolder(target: string, files: Files, options: Wr
     await writeEntriesInPlace(target, files);
     return { inPlace: true };
   }
-  await swapIn(target, files, verdict.kind === 'vaekit');
+  await swapInFolder(target, files, verdict.kind === 'vaekit', MODEL_FOLDER, 'the model folder');
   return { inPlace: false };
 }
 
@@ -45,7 +45,12 @@ async function writeEntriesInPlace(target: string, files: Files): Promise<void> 
   for (const name of order) await writeFileAtomic(join(target, name), files[name]!);
 }
 
-async function swapIn(target: string, files: Files, replacesOwnFolder: boolean): Promise<void> {
+/**
+ * Stages `files` (paths relative to `target`, sub-folders allowed) in a sibling and renames it over
+ * `target` — missing, empty, or vaekit's own folder of `spec` (then retired, and only vaekit's
+ * entries of it removed). `what` names the folder in an io-error, e.g. "the model folder".
+ */
+export async function swapInFolder(target: string, files: Files, replacesOwnFolder: boolean, spec: FolderSpec, what: string): Promise<void> {
   const parent = dirname(target);
   const now = Date.now();
   const staging = join(parent, stagingName(basename(target), 'tmp', process.pid, now));
@@ -55,7 +60,10 @@ async function swapIn(target: string, files: Files, replacesOwnFolder: boolean):
     await makeDirectorySynced(parent);
     await mkdir(staging); // not recursive: a folder already there is not ours to fill
     staged = true;
+    const folders = [...new Set(Object.keys(files).map((path) => dirname(path)).filter((d) => d !== '.'))].sort();
+    for (const folder of folders) await mkdir(join(staging, folder), { recursive: true });
     for (const [name, data] of Object.entries(files)) await writeNewFileSynced(join(staging, name), data);
+    for (const folder of [...folders].reverse()) await syncDirectory(join(staging, folder));
     await syncDirectory(staging);
     await syncDirectory(parent);
     if (replacesOwnFolder) await rename(target, retired);
@@ -63,16 +71,16 @@ async function swapIn(target: string, files: Files, replacesOwnFolder: boolean):
       // Over a missing or empty target; rename refuses (ENOTEMPTY) if files appeared in it meanwhile.
       await rename(staging, target);
     } catch (error) {
-      if (replacesOwnFolder) await rename(retired, target); // put the old model back
+      if (replacesOwnFolder) await rename(retired, target); // put the old folder back
       throw error;
     }
     staged = false;
     await syncDirectory(parent);
     // Only vaekit's files: had anyone dropped a file in since the check, it stays in `retired`.
-    if (replacesOwnFolder) await removeOwnFolder(retired, MODEL_FOLDER);
+    if (replacesOwnFolder) await removeOwnFolder(retired, spec);
     await syncDirectory(parent);
   } catch (cause) {
-    if (staged) await removeOwnFolder(staging, MODEL_FOLDER).catch(() => undefined);
-    throw new VaekitError('io-error', `could not write the model folder ${target}: ${(cause as Error).message}`, { cause });
+    if (staged) await removeOwnFolder(staging, spec).catch(() => undefined);
+    throw new VaekitError('io-error', `could not write ${what} ${target}: ${(cause as Error).message}`, { cause });
   }
 }

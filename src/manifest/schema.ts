@@ -66,12 +66,36 @@ export interface VaeManifest {
     config: Record<string, unknown>;
     metrics: Record<string, number | null>;
   };
+  /** Score distribution on held-out data, for anomaly percentiles; absent when never calibrated. */
+  calibration?: ManifestCalibration;
   /** Export-time comparison of the graphs with the tfjs model, when it ran. */
   verification?: {
     runtime: string;
     tolerance: { absolute: number; relative: number };
     maxAbsDiff: Record<string, number>;
     samples: number;
+  };
+}
+
+/**
+ * The distribution of the anomaly scores on held-out reference data (written at export and by
+ * `vaekit calibrate`): `quantiles.p` is an increasing grid of probabilities from 0 to 1, and each
+ * score's array holds its value at those probabilities (same length). `vae.anomaly` and
+ * `vaekit score` turn a score into a percentile against it (src/vae/calibration.ts).
+ */
+export interface ManifestCalibration {
+  /** The reference data, e.g. `mnist test split (997 rows)`. */
+  data: string;
+  count: number;
+  /** Importance samples of the IWAE score. */
+  k: number;
+  seed: number;
+  quantiles: {
+    p: number[];
+    /** −ELBO, nats (one ε draw per example). */
+    negElbo: number[];
+    /** IWAE-k negative log-likelihood, nats. */
+    nll: number[];
   };
 }
 

@@ -50,6 +50,12 @@ export const SERVE_PEERS: readonly OptionalPeer[] = [
   { name: 'prom-client', version: '15.1.3' },
 ];
 
+/** Distributed scoring (`vaekit score --queue`, `vaekit worker`): BullMQ jobs on Redis, through ioredis. */
+export const QUEUE_PEERS: readonly OptionalPeer[] = [
+  { name: 'bullmq', version: '6.7.0' },
+  { name: 'ioredis', version: '5.11.1' },
+];
+
 /** The command that installs `peers`, e.g. `npm i onnxruntime-node@1.30.0`. */
 export function installLine(peers: readonly OptionalPeer[]): string {
   return `npm i ${peers.map((p) => `${p.name}@${p.version}`).join(' ')}`;

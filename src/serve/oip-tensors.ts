@@ -7,6 +7,9 @@ import { HttpError } from './http-error.js';
 
 export const HEADER_LENGTH = 'inference-header-content-length';
 
+/** The one version of every served graph model (its graph is fixed at start). */
+export const MODEL_VERSION = '1';
+
 interface RequestHeader {
   id?: string;
   inputs: { name: string; shape: number[]; datatype: string; data?: unknown; parameters?: { binary_data_size?: number } }[];
@@ -128,7 +131,7 @@ export function inferResponse(model: GraphModel, parsed: ParsedInfer, result: Gr
     }
     return { name, datatype: 'FP32', shape, data: Array.from(data) };
   });
-  const json = { model_name: model.name, model_version: '1', ...(parsed.id !== undefined ? { id: parsed.id } : {}), outputs };
+  const json = { model_name: model.name, model_version: MODEL_VERSION, ...(parsed.id !== undefined ? { id: parsed.id } : {}), outputs };
   if (chunks.length === 0) return { json };
   const header = Buffer.from(JSON.stringify(json));
   return { bytes: Buffer.concat([header, ...chunks]), headerLength: header.length };

@@ -78,6 +78,31 @@ describe('Open Inference Protocol', () => {
     expect(f32(json.outputs[1].data)).toEqual(Array.from(expected.logits!.data));
   });
 
+  it('answers every model route under /versions/1 too, and 404 {"error"} for any other version', async () => {
+    const metadata = await (await fetch(`${url}/v2/models/mnist-mlp-decoder`)).json();
+    expect(metadata.versions).toEqual(['1']);
+    expect(await (await fetch(`${url}/v2/models/mnist-mlp-decoder/versions/1`)).json()).toEqual(metadata);
+    const ready = await fetch(`${url}/v2/models/mnist-mlp-decoder/versions/1/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ name: 'mnist-mlp-decoder', ready: true });
+    const body = { inputs: [{ name: 'z', shape: [1, 20], datatype: 'FP32', data: latentRow(9) }], outputs: [{ name: 'mean' }] };
+    const versioned = await (await post(`${url}/v2/models/mnist-mlp-decoder/versions/1/infer`, body)).json();
+    expect(versioned.model_version).toBe('1');
+    const { mean } = await local.decode({ data: Float32Array.from(latentRow(9)), shape: [1, 20] });
+    expect(f32(versioned.outputs[0].data)).toEqual(Array.from(mean.data));
+
+    const refusals = [
+      await fetch(`${url}/v2/models/mnist-mlp-decoder/versions/2`),
+      await fetch(`${url}/v2/models/mnist-mlp-decoder/versions/0/ready`),
+      await post(`${url}/v2/models/mnist-mlp-decoder/versions/latest/infer`, body),
+    ];
+    expect(refusals.map((r) => r.status)).toEqual([404, 404, 404]);
+    expect(await Promise.all(refusals.map((r) => r.json()))).toEqual(
+      ['2', '0', 'latest'].map((v) => ({ error: `model 'mnist-mlp-decoder' has no version '${v}'; it has version '1' only` })),
+    );
+    expect((await fetch(`${url}/v2/models/nope/versions/1`)).status).toBe(404);
+  });
+
   it('writes errors as {"error"} with the right status', async () => {
     const unknown = await post(`${url}/v2/models/nope/infer`, { inputs: [] });
     expect(unknown.status).toBe(404);

@@ -2,8 +2,9 @@
  * `vaekit serve` on Fastify: the Open Inference Protocol routes, vaekit's own routes, metrics,
  * bearer-token auth, optional CORS, body limits, and a graceful close.
  */
+import type { Duplex } from 'node:stream';
 import cors from '@fastify/cors';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { GraphModel } from './graph-model.js';
 import { HttpError, httpErrorOf } from './http-error.js';
 import { createMetrics, type ServeMetrics } from './metrics.js';
@@ -12,6 +13,21 @@ import { HEADER_LENGTH } from './oip-tensors.js';
 import { loadModels, type ServedModel } from './served-model.js';
 import type { ServeSettings } from './settings.js';
 import { vaekitRoutes } from './vaekit-routes.js';
+
+/**
+ * A request Node's HTTP parser refused (malformed, headers too large, too slow) never reaches
+ * Fastify's routes: answer it on the socket in the OIP error shape, then drop the connection.
+ */
+function rawClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, text, message] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'Request Timeout', 'the request was not received in time']
+    : error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large', 'the request headers are too large']
+    : [400, 'Bad Request', `the request is not valid HTTP/1.1 (${error.code ?? error.message})`];
+  const body = JSON.stringify({ error: message });
+  if (socket.writable) socket.write(`HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.destroy(error);
+}
 
 export interface VaeServer {
   app: FastifyInstance;
@@ -25,7 +41,19 @@ export interface VaeServer {
 
 export async function createServer(settings: ServeSettings): Promise<VaeServer> {
   const metrics = createMetrics();
-  const app = Fastify({ logger: settings.logger, bodyLimit: settings.bodyLimit, return503OnClosing: true, forceCloseConnections: 'idle' });
+  const app = Fastify({
+    logger: settings.logger,
+    bodyLimit: settings.bodyLimit,
+    // Fastify's own 503 while closing, and its router's and HTTP parser's refusals, write Fastify's
+    // error body ({"statusCode", "error", "message"}): the hooks below answer them as OIP does.
+    return503OnClosing: false,
+    frameworkErrors: (error, _request, reply) => {
+      const status = typeof error.statusCode === 'number' && error.statusCode >= 400 ? error.statusCode : 400;
+      void (reply as FastifyReply).code(status).send({ error: error.message });
+    },
+    clientErrorHandler: rawClientError,
+    forceCloseConnections: 'idle',
+  });
   const models = await loadModels(
     settings.models,
     (graph) => ({
@@ -60,6 +88,16 @@ export async function createServer(settings: ServeSettings): Promise<VaeServer> 
 
   // A page reads binary responses by Inference-Header-Content-Length and backs off by Retry-After: expose both.
   if (settings.cors) await app.register(cors, { origin: settings.cors, exposedHeaders: ['Inference-Header-Content-Length', 'Retry-After'] });
+
+  // Stop taking work once closing (what is already queued still runs); health routes still answer.
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (request) => {
+    if (closing && !request.url.startsWith('/v2/health/')) {
+      throw new HttpError(503, 'the server is shutting down: it finishes the requests it already has and takes no new ones; retry on another replica', { 'retry-after': '1' });
+    }
+  });
 
   app.addHook('onRequest', async (request) => {
     if (!settings.token || request.url.startsWith('/v2/health/') || (settings.cors && request.method === 'OPTIONS')) return;

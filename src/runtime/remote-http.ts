@@ -3,7 +3,8 @@
  * timeout and the caller's abort signal, retries with exponential backoff for the idempotent GETs,
  * and for a POST only when the server said it ran nothing (429/503 with Retry-After). Every failure
  * is a VaekitError: `io-error` (unreachable, timed out), `remote-error` (an HTTP error status, with
- * the server's `{"error"}` message), `aborted` (the caller's signal).
+ * the server's `{"error"}` message, or a body over the request's `maxBytes`), `aborted` (the
+ * caller's signal). Bodies are read through a stream reader with a bound, never whole and unbounded.
  */
 import { VaekitError } from '../errors.js';
 import { abortedError, throwIfAborted } from './abort.js';
@@ -25,6 +26,8 @@ export interface HttpRequest {
   url: string;
   headers?: Record<string, string>;
   body?: Uint8Array | string;
+  /** Most bytes of a successful response's body: a larger one is refused (`remote-error`) unread. */
+  maxBytes: number;
 }
 
 export interface HttpResponse {
@@ -34,6 +37,9 @@ export interface HttpResponse {
 
 /** Most seconds of a Retry-After the client waits for. */
 const MAX_RETRY_AFTER_S = 30;
+
+/** Most bytes of an error response read: its message is the first 2000 (serverMessage). */
+const ERROR_BODY_BYTES = 64 * 1024;
 
 /** Statuses a GET is retried on: the server or a proxy in front of it may answer the next one. */
 const TRANSIENT = new Set([408, 429, 500, 502, 503, 504]);
@@ -74,6 +80,49 @@ function retryAfter(headers: Headers): number | null {
   return Number.isNaN(date) ? null : Math.max(0, (date - Date.now()) / 1000);
 }
 
+/** Thrown (never retried) for a body over its limit. */
+function tooLarge(where: string, limit: number, found: string): VaekitError {
+  return new VaekitError('remote-error', `${where} answered a body of ${found}; the limit for this response is ${limit} bytes: the server sent more than the request can need (a wrong server or model behind this URL?)`);
+}
+
+/**
+ * The response body, at most `limit` bytes, read chunk by chunk so that a larger (or endless) one
+ * is never held whole: over the limit, the rest is cancelled and `remote-error` thrown, or with
+ * `truncate` the first `limit` bytes are kept (an error's message).
+ */
+async function readBody(response: Response, limit: number, where: string, truncate: boolean): Promise<Uint8Array> {
+  const declared = Number(response.headers.get('content-length') ?? NaN);
+  if (!truncate && declared > limit) {
+    await response.body?.cancel().catch(() => {});
+    throw tooLarge(where, limit, `${declared} bytes (Content-Length)`);
+  }
+  if (!response.body) return new Uint8Array(await response.arrayBuffer());
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > limit) {
+      await reader.cancel().catch(() => {});
+      if (!truncate) throw tooLarge(where, limit, `more than ${limit} bytes (${total} read before the rest was refused)`);
+      chunks.push(value.subarray(0, value.length - (total - limit)));
+      total = limit;
+      break;
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  const bytes = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.length;
+  }
+  return bytes;
+}
+
 type Attempt = { ok: true; response: HttpResponse } | { ok: false; error: VaekitError; retryAfterS: number | null; transient: boolean };
 
 async function attempt(request: HttpRequest, settings: HttpSettings): Promise<Attempt> {
@@ -108,8 +157,9 @@ async function attempt(request: HttpRequest, settings: HttpSettings): Promise<At
     }
     let bytes: Uint8Array;
     try {
-      bytes = new Uint8Array(await response.arrayBuffer());
+      bytes = await readBody(response, response.ok ? request.maxBytes : ERROR_BODY_BYTES, where, !response.ok);
     } catch (cause) {
+      if (cause instanceof VaekitError) throw cause;
       return failed(cause);
     }
     if (response.ok) return { ok: true, response: { headers: response.headers, bytes } };

@@ -96,15 +96,31 @@ export interface RemoteSessionConfig {
 /** The provider a remote session reports (not an ONNX Runtime one: the server chooses its own). */
 export const REMOTE_PROVIDER: ExecutionProvider = 'remote';
 
+/** Bytes an FP32 value may take as a JSON number: 17 digits, sign, point, exponent, separator, nesting. */
+export const JSON_BYTES_PER_VALUE = 32;
+/** Bytes of an infer response beyond its values: the JSON header (names, shapes, parameters). */
+export const RESPONSE_HEADER_SLACK = 64 * 1024;
+
+/** Most bytes an infer response for `rows` rows of outputs `widths` (values per row) may have. */
+export function inferResponseLimit(rows: number, widths: readonly number[], binary: boolean): number {
+  const values = rows * widths.reduce((a, b) => a + b, 0);
+  return values * (binary ? 4 : JSON_BYTES_PER_VALUE) + RESPONSE_HEADER_SLACK;
+}
+
 export class RemoteGraphSession implements GraphSession {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
   readonly provider = REMOTE_PROVIDER;
   private released = false;
+  /** Graph output name → values per row (what bounds an infer response). */
+  private readonly widths = new Map<string, number>();
 
   constructor(private readonly config: RemoteSessionConfig, role: GraphRole, manifest: VaeManifest) {
     this.inputNames = Object.values(manifest.graphs[role].inputs);
     this.outputNames = Object.values(manifest.graphs[role].outputs);
+    for (const [contract, name] of Object.entries(manifest.graphs[role].outputs)) {
+      this.widths.set(name, rowShape(manifest, role, contract).reduce((a, b) => a * b, 1));
+    }
   }
 
   async run(feeds: Record<string, TensorData>, outputs: readonly string[] = this.outputNames): Promise<Record<string, TensorData>> {
@@ -143,7 +159,9 @@ export class RemoteGraphSession implements GraphSession {
     const serverFeeds = Object.fromEntries(Object.entries(feeds).map(([name, t]) => [server(name), t]));
     const request = inferRequest(serverFeeds, outputs.map(server), binary);
     const url = `${base}/v2/models/${encodeURIComponent(model)}/infer`;
-    const response = await send({ method: 'POST', url, headers: request.headers, body: request.body }, http);
+    const rows = Object.values(feeds)[0]?.dims[0] ?? 0;
+    const maxBytes = inferResponseLimit(rows, outputs.map((name) => this.widths.get(name) ?? 0), binary);
+    const response = await send({ method: 'POST', url, headers: request.headers, body: request.body, maxBytes }, http);
     const results = inferResponse(response.bytes, response.headers.get(HEADER_LENGTH), `POST ${url}`);
     const out: Record<string, TensorData> = {};
     for (const name of outputs) {

@@ -6,6 +6,7 @@
 import { VaekitError, describeValue } from '../errors.js';
 import type { FixedBatch } from '../manifest/graph-batch.js';
 import { parseManifest } from '../manifest/index.js';
+import { MANIFEST_MAX_BYTES } from '../manifest/json-limits.js';
 import type { VaeManifest } from '../manifest/schema.js';
 import { checkSignal } from './abort.js';
 import { sendJson, type HttpSettings } from './remote-http.js';
@@ -17,9 +18,11 @@ import { RemoteGraphSession, checkMetadata, parseMetadata } from './remote-sessi
  * models `{model}-encoder` and `{model}-decoder`, whose metadata (`GET /v2/models/{name}`) must
  * agree with the manifest (`invalid-manifest` otherwise). Sampling, ε, IWAE and the ELBO stay in
  * the client, so the same seed gives the same numbers as a local Vae; the likelihood scorer (a
- * tiny graph) runs on the local runtime, opened by the first `logLikelihood` or `elbo`. Errors: `io-error` (server unreachable, or "timed out
- * after N ms"), `remote-error` (an HTTP error status, in `error.status`, with the server's message),
- * `invalid-manifest`, `aborted` (`signal`, while connecting).
+ * tiny graph) runs on the local runtime, opened by the first `logLikelihood` or `elbo`. Errors:
+ * `io-error` (server unreachable, or "timed out after N ms"), `remote-error` (an HTTP error
+ * status, in `error.status`, with the server's message; or a response larger than it can need:
+ * the manifest and metadata are bounded like a vaekit.json file, an infer response by its rows ×
+ * output widths), `invalid-manifest`, `aborted` (`signal`, while connecting).
  *
  * @example
  * ```ts
@@ -122,7 +125,8 @@ export async function connectRemote(url: string | URL, options: RemoteOptions): 
   };
   const maxRows = checkInteger(options.maxRequestRows, 'maxRequestRows', 1, 1024);
   const connecting = { ...http, ...(signal ? { signal } : {}) };
-  const get = (path: string) => sendJson({ method: 'GET', url: `${base}${path}` }, connecting);
+  // The manifest, server and model metadata: JSON documents of a few kB, bounded like a vaekit.json file.
+  const get = (path: string) => sendJson({ method: 'GET', url: `${base}${path}`, maxBytes: MANIFEST_MAX_BYTES }, connecting);
 
   let manifest: VaeManifest;
   if (options.manifest !== undefined) {

@@ -48,7 +48,9 @@ export type VaekitErrorCode =
   /** An optional package a feature needs is not installed (the message prints the `npm i` line). */
   | 'missing-dependency'
   /** A remote runtime's server answered an HTTP error (`status` holds it) or something that is not the protocol. */
-  | 'remote-error';
+  | 'remote-error'
+  /** `vae.anomaly` on a model whose manifest records no calibration (`vaekit calibrate` adds one). */
+  | 'not-calibrated';
 
 export class VaekitError extends Error {
   readonly code: VaekitErrorCode;

@@ -25,13 +25,15 @@ export {
   type VaeInfo,
 } from './vae/vae.js';
 export type { VaeTensor } from './vae/tensor.js';
+export type { AnomalyOptions, AnomalyResult, AnomalyScoreKind } from './vae/anomaly.js';
+export { scorePercentiles, type CalibratedScore } from './vae/calibration.js';
 export type { RemoteOptions } from './runtime/remote.js';
 export type { ExamplesInput, ImageDataLike } from './vae/inputs.js';
 export type { ConditionInput } from './vae/conditions.js';
 export type { ModelSource, GraphBytes, LoadProgress } from './vae/model-source.js';
 export { lerp, slerp, cornerGrid, traverseLatent } from './vae/latent.js';
 export { parseManifest, verifyGraphIntegrity } from './manifest/index.js';
-export { MANIFEST_FORMAT, MANIFEST_FILE, type VaeManifest, type ManifestLikelihood, type ManifestInput, type InputLayout, type InputScaling } from './manifest/schema.js';
+export { MANIFEST_FORMAT, MANIFEST_FILE, type VaeManifest, type ManifestLikelihood, type ManifestInput, type InputLayout, type InputScaling, type ManifestCalibration } from './manifest/schema.js';
 export { setDefaultRuntime } from './runtime/registry.js';
 export type { RuntimeBackend, GraphSession, SessionOptions, Device, NodeDevice, WebDevice, ExecutionProvider, TensorData } from './runtime/backend.js';
 export {

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { VaekitError } from '../errors.js';
 import { VAEKIT_VERSION } from '../train/version.js';
+import { calibrateCommand } from './calibrate-command.js';
 import { exportCommand } from './export-command.js';
 import { importCommand } from './import-command.js';
 import { flagMessage } from './options.js';
@@ -22,6 +23,7 @@ const program = new Command('vaekit')
   .addCommand(reconstructCommand().exitOverride())
   .addCommand(interpolateCommand().exitOverride())
   .addCommand(evalCommand().exitOverride())
+  .addCommand(calibrateCommand().exitOverride())
   .addCommand(serveCommand().exitOverride())
   .addCommand(tritonCommand().exitOverride());
 

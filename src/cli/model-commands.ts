@@ -13,19 +13,19 @@ import { hwcToChw, imageDims, toHwc } from '../vae/pixel-layout.js';
 import { addOptions, givenValues, parserFor } from './options.js';
 import { checkPngFits, largestFitting, pngFits } from './png-limit.js';
 
-interface DeviceFlags {
+export interface DeviceFlags {
   device: NodeDevice;
   strict?: boolean;
 }
 
-function withDevice(cmd: Command): Command {
+export function withDevice(cmd: Command): Command {
   return cmd
     .addOption(new Option('--device <name>', 'execution provider').choices(NODE_DEVICES).default('auto'))
     .option('--strict', 'fail instead of falling back to cpu when the device is unavailable');
 }
 
 /** Loads the model, runs `work`, and releases the model even when `work` refuses its input. */
-async function withModel(model: string, flags: DeviceFlags, work: (vae: Vae) => Promise<void>): Promise<void> {
+export async function withModel(model: string, flags: DeviceFlags, work: (vae: Vae) => Promise<void>): Promise<void> {
   const vae = await Vae.load(model, { device: flags.device, strict: flags.strict });
   try {
     await work(vae);
@@ -45,18 +45,18 @@ function imageShape(vae: Vae): { height: number; width: number; channels: 1 | 3;
 }
 
 /** n rows of a data set (channel-last images, or feature rows) in the model's layout. */
-function inModelLayout(vae: Vae, x: Float32Array, n: number): Float32Array {
+export function inModelLayout(vae: Vae, x: Float32Array, n: number): Float32Array {
   const dims = imageDims(vae.inputShape, vae.manifest.input.layout);
   return dims && vae.manifest.input.layout === 'chw' ? hwcToChw(x, n, dims) : x;
 }
 
 /** Adds `--data` and every data option (the table train uses): the commands read any data source. */
-function withData(cmd: Command): Command {
+export function withData(cmd: Command): Command {
   return addOptions(cmd, [{ ...DATA_SOURCE_OPTION, help: `data set whose test split to use: ${DATA_SOURCE_OPTION.help.replace(/^data set: /, '')}` }, ...DATA_OPTIONS]);
 }
 
 /** The data source and its options as given on the command line, checked like training's. */
-function dataOf(command: Command): { source: DataSource; options: DataOptions } {
+export function dataOf(command: Command): { source: DataSource; options: DataOptions } {
   const source = givenValues<{ data?: DataSource }>(command, [DATA_SOURCE_OPTION]).data ?? DEFAULT_DATA;
   return { source, options: checkDataOptions(source, givenValues<DataOptions>(command, DATA_OPTIONS)) };
 }

@@ -96,7 +96,16 @@ export interface ManifestCalibration {
     negElbo: number[];
     /** IWAE-k negative log-likelihood, nats. */
     nll: number[];
+    /** −ELBO − L(x)·ln 2: corrected for input complexity (Serrà et al., 2020); with `compressor`. */
+    negElboComplexity?: number[];
+    /** IWAE-k NLL − L(x)·ln 2, nats; with `compressor`. */
+    nllComplexity?: number[];
   };
+  /**
+   * The lossless compressor whose length L(x) (bits) the complexity-adjusted quantiles subtract,
+   * e.g. `png-deflate9/fflate-0.8.3`; present exactly when they are.
+   */
+  compressor?: string;
 }
 
 /** The two graphs of a model. */

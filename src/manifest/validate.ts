@@ -5,6 +5,7 @@
  */
 import { VaekitError } from '../errors.js';
 import { Checker, type ManifestProblem, found, isNonEmptyString, isObject } from './check.js';
+import { checkCalibration } from './calibration-check.js';
 import { checkGraphs } from './graphs.js';
 import { LIKELIHOODS, checkCondition, checkInput, checkLikelihood } from './input.js';
 import { MANIFEST_MAX_BYTES, checkJsonTextDepth, checkJsonValueDepth } from './json-limits.js';
@@ -55,6 +56,7 @@ function check(json: unknown): { manifest: VaeManifest } | { problems: ManifestP
   const producer = checkProducer(c, root);
   const training = checkTraining(c, root);
   const verification = checkVerification(c, root);
+  const calibration = checkCalibration(c, root);
 
   if (c.problems.length) return { problems: c.problems };
   return {
@@ -73,6 +75,7 @@ function check(json: unknown): { manifest: VaeManifest } | { problems: ManifestP
       producer: producer!,
       training: training!,
       ...(verification ? { verification } : {}),
+      ...(calibration ? { calibration } : {}),
     },
   };
 }

@@ -10,6 +10,7 @@ import {
   DEFAULT_SCORING_BATCH, MAX_IMPORTANCE_SAMPLES, MAX_SCORING_BATCH,
   checkCallback, checkCount, checkFiniteNumbers, checkOptionsObject, checkTemperature, maxResultRows, resultLimitReason,
 } from './arguments.js';
+import { anomaly, type AnomalyOptions, type AnomalyResult } from './anomaly.js';
 import { conditionRows, type ConditionInput } from './conditions.js';
 import { GraphRunner } from './graph-runner.js';
 import { toBatch, type ExamplesInput } from './inputs.js';
@@ -276,6 +277,27 @@ export class Vae {
       const perExample = recon.map((r, i) => r - kl[i]!);
       return { perExample, mean: perExample.reduce((a, b) => a + b, 0) / n, logLikelihood: recon, kl };
     });
+  }
+
+  /**
+   * Anomaly scores against the reference distribution the manifest records (written at export and
+   * by `vaekit calibrate`): per example the score (IWAE-k NLL by default, or −ELBO; optionally
+   * minus the input's PNG complexity), its percentile among the held-out reference rows, and a flag
+   * above `threshold` (default the 99th percentile). A model without calibration throws
+   * `not-calibrated`. AnomalyOptions has every option and its default.
+   *
+   * @example
+   * ```ts
+   * import { Vae } from 'vaekit';
+   * const vae = await Vae.load('models/mnist-mlp');
+   * const { mean } = await vae.sample(8, { seed: 1 });
+   * const { score, percentile, flag } = await vae.anomaly(mean, { k: 100, threshold: 99 });
+   * console.log(score[0], percentile[0], flag[0]); // nats, 0–100, 1 when above the 99th percentile
+   * await vae.dispose();
+   * ```
+   */
+  async anomaly(x: ExamplesInput, options: AnomalyOptions = {}): Promise<AnomalyResult> {
+    return this.track('anomaly', () => anomaly(this, x, options));
   }
 
   /**

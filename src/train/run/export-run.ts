@@ -21,6 +21,8 @@ import type { VaeModels } from '../model/types.js';
 import { assertWritable, inspectModelFolder } from './output-folder.js';
 import { writeModelFolder } from './write-model-folder.js';
 import { VAEKIT_VERSION } from '../version.js';
+import { manifestText } from '../../vae/calibration.js';
+import { exportCalibration } from './export-calibration.js';
 
 /** Test rows fed through the graphs at export to compare ONNX Runtime with tfjs. */
 const VERIFICATION_ROWS = 64;
@@ -138,6 +140,9 @@ export async function exportRun(runDirInput: string, options: ExportRunOptions):
       `the exported graphs differ from the tfjs model beyond the tolerance; nothing was written to ${out}\n${formatVerification(report)}`,
     );
   }
+  // Anomaly percentiles need the score distribution on held-out data: the test split, at the run's IWAE k.
+  const calibration = await exportCalibration(exported, dataset, config.iwaeSamples, nodeRuntime(), log);
+  if (calibration) exported.manifest.calibration = calibration;
   // The run's pictures travel with the model: people judge a generative model by looking.
   const pictures: Record<string, Uint8Array> = {};
   for (const file of ['samples.png', 'reconstructions.png', 'latent-match.png']) {
@@ -156,7 +161,7 @@ export async function exportRun(runDirInput: string, options: ExportRunOptions):
     {
       'encoder.onnx': exported.graphs.encoder,
       'decoder.onnx': exported.graphs.decoder,
-      [MANIFEST_FILE]: JSON.stringify(exported.manifest, null, 2) + '\n',
+      [MANIFEST_FILE]: manifestText(exported.manifest),
       'README.md': card,
       ...pictures,
     },

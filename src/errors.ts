@@ -50,7 +50,9 @@ export type VaekitErrorCode =
   /** A remote runtime's server answered an HTTP error (`status` holds it) or something that is not the protocol. */
   | 'remote-error'
   /** `vae.anomaly` on a model whose manifest records no calibration (`vaekit calibrate` adds one). */
-  | 'not-calibrated';
+  | 'not-calibrated'
+  /** A chunk of `vaekit score --queue` failed on every attempt (or was refused by its worker); the message names its rows. */
+  | 'job-failed';
 
 export class VaekitError extends Error {
   readonly code: VaekitErrorCode;

@@ -10,6 +10,7 @@ import { evalCommand, interpolateCommand, reconstructCommand, sampleCommand } fr
 import { serveCommand } from './serve-command.js';
 import { trainCommand } from './train-command.js';
 import { tritonCommand } from './triton-command.js';
+import { workerCommand } from './worker-command.js';
 
 const program = new Command('vaekit')
   .description('Train Variational Autoencoders with TensorFlow.js, export them to ONNX, run them with ONNX Runtime.')
@@ -25,7 +26,8 @@ const program = new Command('vaekit')
   .addCommand(evalCommand().exitOverride())
   .addCommand(calibrateCommand().exitOverride())
   .addCommand(serveCommand().exitOverride())
-  .addCommand(tritonCommand().exitOverride());
+  .addCommand(tritonCommand().exitOverride())
+  .addCommand(workerCommand().exitOverride());
 
 try {
   await program.parseAsync(process.argv);

@@ -25,6 +25,8 @@ function importsOf(file: string): string[] {
 
 // The Node adapters, the Node entry and what only it imports may use node: modules; nothing else in the core.
 const NODE_FILES = ['runtime/ort-node.ts', 'runtime/read-file-node.ts', 'runtime/ort-web-node.ts', 'runtime/node-runtime.ts', 'optional-peers.ts', 'example-model.ts', 'node.ts'];
+// vaekit score's data readers and output file (node only: files, and the trainer's data loaders); score-chunk.ts stays isomorphic.
+NODE_FILES.push('score/read-chunks.ts', 'score/row-readers.ts', 'score/csv-rows.ts', 'score/score-output.ts');
 const coreFiles = sourceFiles(SRC).filter(
   (file) => !NODE_ONLY.includes(relative(SRC, file).split('/')[0]!) && !NODE_FILES.includes(relative(SRC, file)),
 );

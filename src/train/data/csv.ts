@@ -1,9 +1,25 @@
 import { DEFAULT_SEED } from '../../sampler/index.js';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { CsvError, parse } from 'csv-parse/sync';
+import { parse } from 'csv-parse/sync';
 import { VaekitError, describeValue } from '../../errors.js';
-import { MAX_CSV_BYTES, MAX_CSV_COLUMNS, MAX_CSV_RECORD_CHARS, formatBytes } from './limits.js';
+import { MAX_CSV_BYTES, formatBytes } from './limits.js';
+import {
+  type CsvRow,
+  type ParsedRecord,
+  checkHeader,
+  checkWidth,
+  classOrder,
+  columnIndex,
+  countNumericCells,
+  csvParseError,
+  csvParseOptions,
+  defaultFeatureColumns,
+  labelName,
+  namedFeatureColumns,
+  readFeatures,
+  toRow,
+} from './csv-table.js';
 import {
   DATA_SPLIT_STREAM,
   type ScaledDataset,
@@ -29,30 +45,6 @@ export interface CsvOptions {
   testFraction?: number;
   /** Seed of the train/test split (sampler stream STREAMS.dataSplit); default DEFAULT_SEED (0). */
   splitSeed?: number;
-}
-
-/** A decimal number, optionally signed, with optional fraction and exponent (no hex, no Infinity/NaN). */
-const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-
-function parseNumber(text: string): number | null {
-  const t = text.trim();
-  if (!NUMBER.test(t)) return null;
-  const v = Number(t);
-  return Number.isFinite(v) ? v : null;
-}
-
-const INTEGER = /^[+-]?\d+$/;
-
-interface Row {
-  cells: string[];
-  /** Record number in the file, header = 1. */
-  row: number;
-  /** Line the record ends on (differs from `row` after blank lines or quoted line breaks). */
-  line: number;
-}
-
-function where(file: string, r: Row): string {
-  return r.line === r.row ? `${file} row ${r.row}` : `${file} row ${r.row} (line ${r.line})`;
 }
 
 /**
@@ -107,130 +99,41 @@ export async function loadCsv(file: string, options: CsvOptions = {}): Promise<S
     throw new VaekitError('io-error', `CSV file ${path} cannot be read: ${(cause as Error).message}`, { cause });
   }
 
-  let records: { record: string[]; info: { lines: number; records: number } }[];
-  let headerSeen = false;
+  let records: ParsedRecord[];
   try {
-    // With `info: true` each record comes as { record, info } (csv-parse's types do not narrow on it).
-    records = parse(bytes, {
-      bom: true,
-      info: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      // One gigantic line stops the parser within MAX_CSV_RECORD_CHARS.
-      max_record_size: MAX_CSV_RECORD_CHARS,
-      on_record: (value, context) => {
-        // The header's width is checked as soon as it is parsed, not after the whole file.
-        // (With `info: true` the value is { record, info }, whatever csv-parse's types say.)
-        const width = (value as unknown as { record: string[] }).record.length;
-        if (!headerSeen && width > MAX_CSV_COLUMNS) {
-          throw new VaekitError('invalid-data', `${path}: the header (line ${context.lines}) has ${width} columns; vaekit reads at most ${MAX_CSV_COLUMNS}`);
-        }
-        headerSeen = true;
-        return value;
-      },
-    }) as unknown as typeof records;
+    records = parse(bytes, csvParseOptions(path)) as unknown as ParsedRecord[];
   } catch (cause) {
-    if (cause instanceof VaekitError) throw cause;
-    if (cause instanceof CsvError && cause.code === 'CSV_MAX_RECORD_SIZE') {
-      throw new VaekitError(
-        'invalid-data',
-        `${path}: line ${(cause as CsvError & { lines?: number }).lines ?? '?'} holds a record of more than ${MAX_CSV_RECORD_CHARS} characters; vaekit reads records (rows) of at most that (is a quote left open?)`,
-        { cause },
-      );
-    }
-    const detail = cause instanceof CsvError ? cause.message : String(cause);
-    throw new VaekitError('invalid-data', `${path}: not valid CSV (${detail})`, { cause });
+    throw csvParseError(path, cause);
   }
   if (records.length === 0) throw new VaekitError('invalid-data', `${path}: empty file; a header row and data rows are required`);
 
-  const header = records[0]!.record.map((h) => h.trim());
-  const rows: Row[] = records.slice(1).map((r) => ({ cells: r.record, row: r.info.records, line: r.info.lines }));
-  if (header.every((h) => parseNumber(h) !== null)) {
-    throw new VaekitError('invalid-data', `${path}: row 1 must be a header of column names; found only numbers (${header.slice(0, 5).join(', ')}…)`);
-  }
-  const seen = new Set<string>(); // not indexOf: quadratic in the column count
-  header.forEach((h, j) => {
-    if (h === '') throw new VaekitError('invalid-data', `${path}: header column ${j + 1} has no name`);
-    if (seen.has(h)) throw new VaekitError('invalid-data', `${path}: header names column ${JSON.stringify(h)} twice`);
-    seen.add(h);
-  });
+  const header = checkHeader(path, records[0]!.record);
+  const rows: CsvRow[] = records.slice(1).map(toRow);
   if (rows.length === 0) throw new VaekitError('invalid-data', `${path}: no data rows after the header`);
-  for (const r of rows) {
-    if (r.cells.length !== header.length) {
-      throw new VaekitError(
-        'invalid-data',
-        `${where(path, r)} has ${r.cells.length} field(s) but the header has ${header.length}`,
-      );
-    }
-  }
+  for (const r of rows) checkWidth(path, header, r);
 
-  const columnIndex = (name: string, what: string): number => {
-    const j = header.indexOf(name);
-    if (j < 0) {
-      throw new VaekitError('invalid-argument', `${what} ${JSON.stringify(name)} is not a column of ${path}; columns: ${header.join(', ')}`);
-    }
-    return j;
-  };
-  const labelIndex = options.label === undefined ? -1 : columnIndex(options.label, "'label'");
-
+  const labelIndex = options.label === undefined ? -1 : columnIndex(path, header, options.label, "'label'");
   let featureIndex: number[];
   if (options.columns !== undefined) {
-    if (!Array.isArray(options.columns) || options.columns.length === 0) {
-      throw new VaekitError('invalid-argument', `'columns' must be a non-empty array of column names; found ${describeValue(options.columns)}`);
-    }
-    featureIndex = options.columns.map((c) => columnIndex(c, 'column'));
-    if (new Set(featureIndex).size !== featureIndex.length) throw new VaekitError('invalid-argument', `'columns' names a column twice`);
-    if (featureIndex.includes(labelIndex)) {
-      throw new VaekitError('invalid-argument', `the label column ${JSON.stringify(options.label)} cannot also be a feature column`);
-    }
+    featureIndex = namedFeatureColumns(path, header, options.columns, labelIndex, options.label);
   } else {
-    featureIndex = header
-      .map((_, j) => j)
-      .filter((j) => j !== labelIndex && rows.filter((r) => parseNumber(r.cells[j]!) !== null).length * 2 > rows.length);
-    if (featureIndex.length === 0) throw new VaekitError('invalid-data', `${path}: no numeric column${labelIndex >= 0 ? ' besides the label' : ''}`);
+    const numeric = new Float64Array(header.length);
+    for (const r of rows) countNumericCells(r, numeric);
+    featureIndex = defaultFeatureColumns(path, header, labelIndex, numeric, rows.length);
   }
   const columns = featureIndex.map((j) => header[j]!);
 
   const features = featureIndex.length;
   const x = new Float32Array(rows.length * features);
-  rows.forEach((r, i) => {
-    featureIndex.forEach((j, k) => {
-      const cell = r.cells[j]!;
-      const v = parseNumber(cell);
-      if (v === null) {
-        const found = cell.trim() === '' ? 'an empty cell' : JSON.stringify(cell);
-        throw new VaekitError('invalid-data', `${where(path, r)}, column ${JSON.stringify(header[j])}: expected a number, found ${found}`);
-      }
-      x[i * features + k] = v;
-    });
-  });
-  for (let k = 0; k < x.length; k++) {
-    if (!Number.isFinite(x[k])) {
-      const r = rows[Math.floor(k / features)]!;
-      throw new VaekitError('invalid-data', `${where(path, r)}, column ${JSON.stringify(columns[k % features])}: value overflows float32`);
-    }
-  }
+  rows.forEach((r, i) => readFeatures(path, header, r, featureIndex, x, i * features));
 
   let classes: string[] | null = null;
   let labels: Int32Array | null = null;
   if (labelIndex >= 0) {
-    const names = rows.map((r) => {
-      const name = r.cells[labelIndex]!.trim();
-      if (name === '') throw new VaekitError('invalid-data', `${where(path, r)}, label column ${JSON.stringify(header[labelIndex])}: empty cell`);
-      return name;
-    });
-    const distinct = [...new Set(names)];
-    if (distinct.every((n) => INTEGER.test(n))) {
-      // Integer classes: numeric order, one name per value ('01' and '1' are the same class).
-      const values = [...new Set(distinct.map((n) => Number(n)))].sort((a, b) => a - b);
-      classes = values.map(String);
-      const index = new Map(values.map((v, i) => [v, i]));
-      labels = Int32Array.from(names, (n) => index.get(Number(n))!);
-    } else {
-      classes = distinct.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-      const index = new Map(classes.map((c, i) => [c, i]));
-      labels = Int32Array.from(names, (n) => index.get(n)!);
-    }
+    const names = rows.map((r) => labelName(path, header, r, labelIndex));
+    const order = classOrder(names);
+    classes = order.classes;
+    labels = Int32Array.from(names, (n) => order.indexOf(n)!);
   }
 
   const { train, test } = splitRows(x, labels, features, seededTestMask(rows.length, labels, testFraction, seed));

@@ -64,6 +64,20 @@ async function findFile(dir: string, name: string): Promise<string> {
  * them) or a file is not valid IDX data.
  */
 export async function loadFashionMnist(dir: string = FASHION_MNIST_DIR): Promise<Dataset> {
+  return loadIdxDataset({
+    ...(await fashionMnistFiles(dir)),
+    name: 'fashion-mnist',
+    classes: [...FASHION_MNIST_CLASSES],
+    source: `Fashion-MNIST IDX files in ${dir}`,
+  });
+}
+
+/**
+ * The four IDX files of Fashion-MNIST in `dir` (`.gz` as shipped, else unpacked).
+ *
+ * @throws VaekitError `invalid-data` when the folder or a file is missing, saying how to install them.
+ */
+export async function fashionMnistFiles(dir: string = FASHION_MNIST_DIR): Promise<Record<keyof typeof FILES, string>> {
   let isDir = false;
   try {
     isDir = (await stat(dir)).isDirectory();
@@ -71,16 +85,10 @@ export async function loadFashionMnist(dir: string = FASHION_MNIST_DIR): Promise
     isDir = false;
   }
   if (!isDir) throw new VaekitError('invalid-data', `Fashion-MNIST: folder ${dir} not found; ${INSTALL_HINT}`);
-  const files = {
+  return {
     trainImages: await findFile(dir, FILES.trainImages),
     trainLabels: await findFile(dir, FILES.trainLabels),
     testImages: await findFile(dir, FILES.testImages),
     testLabels: await findFile(dir, FILES.testLabels),
   };
-  return loadIdxDataset({
-    ...files,
-    name: 'fashion-mnist',
-    classes: [...FASHION_MNIST_CLASSES],
-    source: `Fashion-MNIST IDX files in ${dir}`,
-  });
 }

@@ -33,7 +33,7 @@ interface Image {
 }
 
 /** Every `.png` below `dir` (recursively), as paths relative to `dir`, in code-point order. */
-async function findPngs(dir: string): Promise<string[]> {
+export async function findPngs(dir: string): Promise<string[]> {
   const found: string[] = [];
   async function walk(folder: string): Promise<void> {
     const entries = await readdir(folder, { withFileTypes: true });
@@ -94,6 +94,69 @@ function checkDatasetSize(root: string, headers: { header: PngHeader }[]): void 
 }
 
 /**
+ * Labels of a folder's PNGs (`files` relative to `root`, as findPngs lists them): with `auto`,
+ * first-level sub-folders are the classes (sorted by name) when there are any, and PNGs directly
+ * in `root` are then refused; otherwise unlabelled.
+ */
+export function folderLabels(root: string, files: readonly string[], labelMode: 'auto' | 'none'): { classes: string[] | null; labels: Int32Array | null } {
+  let classes: string[] | null = null;
+  let labels: Int32Array | null = null;
+  if (labelMode === 'auto') {
+    const nested = files.filter((f) => f.includes('/'));
+    if (nested.length > 0) {
+      const top = files.filter((f) => !f.includes('/'));
+      if (top.length > 0) {
+        throw new VaekitError(
+          'invalid-data',
+          `PNG folder ${root} has class sub-folders but also ${top.length} PNG(s) directly in it (${listFiles(top)}); ` +
+            `move them into a class folder or load with labels: 'none'`,
+        );
+      }
+      classes = [...new Set(files.map((f) => f.slice(0, f.indexOf('/'))))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      const index = new Map(classes.map((c, i) => [c, i]));
+      labels = Int32Array.from(files, (f) => index.get(f.slice(0, f.indexOf('/')))!);
+    }
+  }
+  return { classes, labels };
+}
+
+/** Decodes the PNG at `path` (whose checked IHDR is `header`) to RGBA, 8 bits per sample. */
+export async function decodePng(path: string, header: PngHeader): Promise<Buffer> {
+  let png: PNG;
+  try {
+    const bytes = await readFile(path);
+    checkInterlacedData(path, bytes, header);
+    png = PNG.sync.read(bytes);
+  } catch (cause) {
+    if (cause instanceof VaekitError) throw cause;
+    throw new VaekitError('invalid-data', `${path}: not a readable PNG (${(cause as Error).message})`, { cause });
+  }
+  if (png.width !== header.width || png.height !== header.height) {
+    throw new VaekitError('invalid-data', `${path}: changed while it was being read`);
+  }
+  return png.data;
+}
+
+/** Whether every pixel of an RGBA image has R = G = B. */
+export function isGray(rgba: Uint8Array): boolean {
+  for (let p = 0; p < rgba.length; p += 4) if (rgba[p] !== rgba[p + 1] || rgba[p] !== rgba[p + 2]) return false;
+  return true;
+}
+
+/** RGBA bytes → `channels` (1: the gray value, 3: RGB) values in [0, 1] per pixel, channel-last, into `out` at `offset`. */
+export function rgbaToValues(rgba: Uint8Array, channels: 1 | 3, out: Float32Array, offset: number): void {
+  const pixels = rgba.length / 4;
+  for (let p = 0, q = 0; p < pixels; p++, q += 4) {
+    if (channels === 1) out[offset + p] = rgba[q]! / 255;
+    else {
+      out[offset + 3 * p] = rgba[q]! / 255;
+      out[offset + 3 * p + 1] = rgba[q + 1]! / 255;
+      out[offset + 3 * p + 2] = rgba[q + 2]! / 255;
+    }
+  }
+}
+
+/**
  * Every PNG below `dir` (recursively) as one image data set: pixels in [0, 1], shape [H, W, C],
  * layout `hwc`. C is 1 when every image is gray (R = G = B in every pixel, whatever the PNG's
  * colour type) and 3 otherwise; alpha is dropped. All images must share one size.
@@ -135,25 +198,7 @@ export async function loadPngFolder(dir: string, options: PngFolderOptions = {})
   const files = await findPngs(root);
   if (files.length === 0) throw new VaekitError('invalid-data', `PNG folder ${root} holds no .png file (searched recursively)`);
 
-  // Classes: first-level sub-folders that hold PNGs.
-  let classes: string[] | null = null;
-  let labels: Int32Array | null = null;
-  if (labelMode === 'auto') {
-    const nested = files.filter((f) => f.includes('/'));
-    if (nested.length > 0) {
-      const top = files.filter((f) => !f.includes('/'));
-      if (top.length > 0) {
-        throw new VaekitError(
-          'invalid-data',
-          `PNG folder ${root} has class sub-folders but also ${top.length} PNG(s) directly in it (${listFiles(top)}); ` +
-            `move them into a class folder or load with labels: 'none'`,
-        );
-      }
-      classes = [...new Set(files.map((f) => f.slice(0, f.indexOf('/'))))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-      const index = new Map(classes.map((c, i) => [c, i]));
-      labels = Int32Array.from(files, (f) => index.get(f.slice(0, f.indexOf('/')))!);
-    }
-  }
+  const { classes, labels } = folderLabels(root, files, labelMode);
 
   // Headers first: sizes and the memory they need are checked before any image is decoded.
   const headers = files.map((file) => ({ file, header: readPngHeader(join(root, file)) }));
@@ -161,44 +206,14 @@ export async function loadPngFolder(dir: string, options: PngFolderOptions = {})
   checkDatasetSize(root, headers);
 
   const images: Image[] = [];
-  for (const { file, header } of headers) {
-    const path = join(root, file);
-    let png: PNG;
-    try {
-      const bytes = await readFile(path);
-      checkInterlacedData(path, bytes, header);
-      png = PNG.sync.read(bytes);
-    } catch (cause) {
-      if (cause instanceof VaekitError) throw cause;
-      throw new VaekitError('invalid-data', `${path}: not a readable PNG (${(cause as Error).message})`, { cause });
-    }
-    if (png.width !== header.width || png.height !== header.height) {
-      throw new VaekitError('invalid-data', `${path}: changed while it was being read`);
-    }
-    images.push({ file, width: png.width, height: png.height, rgba: png.data });
-  }
+  for (const { file, header } of headers) images.push({ file, width: header.width, height: header.height, rgba: await decodePng(join(root, file), header) });
   const { width, height } = images[0]!;
 
-  const gray = images.every((im) => {
-    const d = im.rgba;
-    for (let p = 0; p < d.length; p += 4) if (d[p] !== d[p + 1] || d[p] !== d[p + 2]) return false;
-    return true;
-  });
+  const gray = images.every((im) => isGray(im.rgba));
   const channels = gray ? 1 : 3;
   const features = height * width * channels;
   const x = new Float32Array(images.length * features);
-  images.forEach((im, i) => {
-    const d = im.rgba;
-    const base = i * features;
-    for (let p = 0, q = 0; p < width * height; p++, q += 4) {
-      if (gray) x[base + p] = d[q]! / 255;
-      else {
-        x[base + 3 * p] = d[q]! / 255;
-        x[base + 3 * p + 1] = d[q + 1]! / 255;
-        x[base + 3 * p + 2] = d[q + 2]! / 255;
-      }
-    }
-  });
+  images.forEach((im, i) => rgbaToValues(im.rgba, channels, x, i * features));
 
   const { train, test } = splitRows(x, labels, features, seededTestMask(images.length, labels, testFraction, seed));
   return {

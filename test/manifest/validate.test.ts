@@ -224,3 +224,53 @@ describe('parseManifest: several problems', () => {
     ]);
   });
 });
+
+describe('parseManifest: the calibration record', () => {
+  const record = () => ({
+    data: 'mnist test split (997 rows)', count: 997, k: 1000, seed: 0,
+    quantiles: { p: [0, 0.5, 1], negElbo: [50, 100, 300], nll: [45, 95, 280], negElboComplexity: [-900, -700, -100], nllComplexity: [-910, -705, -120] },
+    compressor: 'png-deflate9/fflate-0.8.3',
+  });
+  const withCalibration = (edit: (c: Json) => void) => edited((m) => {
+    m.calibration = record();
+    edit(m.calibration);
+  });
+
+  it('keeps a valid record (complexity arrays optional) and a manifest without one', () => {
+    expect(parseManifest(withCalibration(() => {})).calibration).toEqual(record());
+    const plain = withCalibration((c) => { delete c.quantiles.negElboComplexity; delete c.quantiles.nllComplexity; delete c.compressor; });
+    expect(parseManifest(plain).calibration!.quantiles).toEqual({ p: [0, 0.5, 1], negElbo: [50, 100, 300], nll: [45, 95, 280] });
+    expect(parseManifest(edited((m) => delete m.calibration))).not.toHaveProperty('calibration');
+    expect(parseManifest(edited((m) => (m.calibration = null)))).not.toHaveProperty('calibration');
+  });
+
+  it('refuses arrays of different lengths', () => {
+    expect(problemLines(withCalibration((c) => c.quantiles.nll.pop()))).toEqual(['calibration.quantiles.nll: expected as many quantiles as p has probabilities (3); found 2']);
+  });
+
+  it('refuses a grid that does not rise from 0 to 1', () => {
+    expect(problemLines(withCalibration((c) => (c.quantiles.p = [0.1, 0.5, 1])))).toEqual(['calibration.quantiles.p[0]: expected 0 (the grid starts at probability 0); found 0.1']);
+    expect(problemLines(withCalibration((c) => (c.quantiles.p = [0, 0.5, 0.9])))).toEqual(['calibration.quantiles.p[2]: expected 1 (the grid ends at probability 1); found 0.9']);
+    expect(problemLines(withCalibration((c) => (c.quantiles.p = [0, 0.6, 0.5, 1]) && c.quantiles.negElbo.push(400) && c.quantiles.nll.push(400) && c.quantiles.negElboComplexity.push(0) && c.quantiles.nllComplexity.push(0)))).toEqual([
+      'calibration.quantiles.p[2]: expected a probability above the previous one (0.6); found 0.5',
+    ]);
+  });
+
+  it('refuses decreasing quantiles and non-finite values', () => {
+    expect(problemLines(withCalibration((c) => (c.quantiles.negElbo = [50, 40, 300])))).toEqual(['calibration.quantiles.negElbo[1]: expected a non-decreasing quantile curve (at least 50); found 40']);
+    expect(problemLines(withCalibration((c) => (c.quantiles.nll[2] = null)))).toEqual(['calibration.quantiles.nll[2]: expected a finite number; found null']);
+    expect(problemLines(withCalibration((c) => (c.quantiles.nllComplexity[0] = '1')))).toEqual(['calibration.quantiles.nllComplexity[0]: expected a finite number; found "1"']);
+  });
+
+  it('refuses missing fields, and complexity arrays without their compressor', () => {
+    expect(problemLines(withCalibration((c) => { delete c.k; c.count = 0; delete c.quantiles.nll; }))).toEqual([
+      'calibration.count: expected an integer ≥ 1 (reference rows); found 0',
+      'calibration.k: expected a positive integer (importance samples of the nll score); found nothing (the field is missing)',
+      'calibration.quantiles.nll: expected an array of 3 finite numbers (quantiles of nll, nats); found nothing (the field is missing)',
+    ]);
+    expect(problemLines(withCalibration((c) => delete c.compressor))).toEqual([
+      'calibration.compressor: expected the compressor of the negElboComplexity and nllComplexity quantiles; found nothing (the field is missing)',
+    ]);
+    expect(problemLines(edited((m) => (m.calibration = [1, 2])))).toEqual(['calibration: expected null, nothing, or {data, count, k, seed, quantiles}; found [1,2]']);
+  });
+});

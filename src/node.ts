@@ -21,3 +21,4 @@ registerEntryRuntime(nodeRuntime());
 export * from './index.js';
 export { ortNodeBackend, ortWebNodeBackend };
 export { exampleModelPath } from './example-model.js';
+export { scoreRows, type ScoreRowInput, type RowScore, type ScoreRowsOptions } from './score/score-rows.js';

@@ -7,6 +7,7 @@ import { exportCommand } from './export-command.js';
 import { importCommand } from './import-command.js';
 import { flagMessage } from './options.js';
 import { evalCommand, interpolateCommand, reconstructCommand, sampleCommand } from './model-commands.js';
+import { scoreCommand } from './score-command.js';
 import { serveCommand } from './serve-command.js';
 import { trainCommand } from './train-command.js';
 import { tritonCommand } from './triton-command.js';
@@ -25,6 +26,7 @@ const program = new Command('vaekit')
   .addCommand(interpolateCommand().exitOverride())
   .addCommand(evalCommand().exitOverride())
   .addCommand(calibrateCommand().exitOverride())
+  .addCommand(scoreCommand().exitOverride())
   .addCommand(serveCommand().exitOverride())
   .addCommand(tritonCommand().exitOverride())
   .addCommand(workerCommand().exitOverride());

@@ -17,7 +17,9 @@ import { DEFAULT_CHUNK_ROWS } from '../score/score-rows.js';
 import { DATA_OPTIONS, DATA_SOURCE_OPTION, DEFAULT_DATA, checkDataOptions, type DataOptions, type DataSource } from '../train/options/data-options.js';
 import { nonNegativeInteger, positiveInteger } from '../train/options/value-types.js';
 import { MAX_IMPORTANCE_SAMPLES } from '../vae/arguments.js';
+import { QUEUE_PEERS, assertPeers } from '../optional-peers.js';
 import { addOptions, givenFlags, givenValues, parserFor } from './options.js';
+import { withQueueOptions, withQueueWindow, type QueueFlags } from './queue-options.js';
 
 /** The rows of a run and how they are scored: what identifies it, beside the model. */
 export interface ScoreRunPlan {
@@ -98,7 +100,8 @@ export async function runLocalScore(vae: Vae, plan: ScoreRunPlan, output: ScoreO
   }
 }
 
-interface ScoreFlags {
+interface ScoreFlags extends QueueFlags {
+  queueWindow: number;
   device: NodeDevice;
   strict?: boolean;
   split: ScoreSplit;
@@ -131,7 +134,7 @@ export function scoreCommand(): Command {
     .addOption(new Option('--device <name>', 'execution provider').choices(NODE_DEVICES).default('auto'))
     .option('--strict', 'fail instead of falling back to cpu when the device is unavailable');
   addOptions(command, [{ ...DATA_SOURCE_OPTION, help: `data set to score: ${DATA_SOURCE_OPTION.help.replace(/^data set: /, '')}` }, ...DATA_OPTIONS]);
-  return command
+  return withQueueWindow(withQueueOptions(command, false))
     .addOption(new Option('--split <split>', 'rows to score: all (train rows, then test rows), train or test').choices(SCORE_SPLITS).default('all'))
     .option('--k <n>', 'importance samples of the IWAE NLL', parserFor(positiveInteger), 1000)
     .option('--seed <n>', 'seed of ε', parserFor(nonNegativeInteger), DEFAULT_SEED)
@@ -162,7 +165,12 @@ async function scoreAction(model: string, flags: ScoreFlags, command: Command): 
     );
     const progress = createScoreProgress(totalRows, output.rows);
     const before = output.rows;
-    await runLocalScore(vae, plan, output, { onRows: (rows) => progress.update(rows) });
+    if (flags.queue) {
+      // bullmq and ioredis are optional peers: check them, then load the producer.
+      assertPeers('vaekit score --queue', QUEUE_PEERS);
+      const { runQueuedScore } = await import('./queued-score.js');
+      await runQueuedScore(vae.manifest, plan, output, { queue: flags.queue, queueName: flags.queueName, window: flags.queueWindow, onRows: (rows) => progress.update(rows) });
+    } else await runLocalScore(vae, plan, output, { onRows: (rows) => progress.update(rows) });
     progress.done();
     const rate = progress.rate();
     const { rows, path } = await output.commit();

@@ -1,8 +1,10 @@
 /**
- * Chunks that cannot be scored, against a real Redis with real workers (in this process): a chunk
- * whose scoring throws every time fails after its attempts and the producer names its rows; a
- * worker with another model refuses a job at once (no retries).
+ * Chunks that cannot be scored, against a real Redis with real workers: a chunk whose scoring
+ * throws every time fails after its attempts and the producer names its rows; a worker with another
+ * model refuses a job at once (no retries); `vaekit score --queue` then exits 1 with the row range.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import { Vae } from '../../src/node.js';
@@ -13,7 +15,10 @@ import { jobModelOf, runIdOf } from '../../src/queue/run-identity.js';
 import { loadDataset } from '../../src/train/data/load-dataset.js';
 import type { ScoredChunk } from '../../src/score/score-chunk.js';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { temporaryFolders } from '../helpers/temporary-folders.js';
+import { vaekit, vaekitRun } from './queue-helpers.js';
 
+const folders = temporaryFolders('vaekit-queue-failures-');
 let redis: RedisServer;
 let digits: Float32Array;
 beforeAll(async () => {
@@ -74,6 +79,22 @@ describe('scoreOnQueue with chunks that cannot be scored', () => {
     } finally {
       await worker.close();
       await Promise.all([fp16.dispose(), fp32.dispose()]);
+    }
+  });
+
+  it('vaekit score --queue exits 1 naming the rows of a chunk its worker refused, and keeps the partial file for --resume', async () => {
+    const worker = vaekit(['worker', 'models/mnist-mlp-fp16', '--queue', redis.url, '--queue-name', 'cli-refused', '--name', 'fp16']);
+    try {
+      await worker.waitFor(/concurrency 1/);
+      const out = join(await folders.folder(), 'scores.csv');
+      const run = await vaekitRun(['score', 'models/mnist-mlp', '--data', 'mnist', '--split', 'test', '--max-rows', '100', '--k', '4', '--chunk-rows', '50', '--out', out, '--queue', redis.url, '--queue-name', 'cli-refused']);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/vaekit: error: chunk 0 \(rows 0–49\) failed after 1 attempt\(s\): worker fp16 refused chunk 0 \(rows 0–49\): the job names model 'mnist-mlp' with encoder SHA-256 [0-9a-f]{64}/);
+      expect(existsSync(out)).toBe(false);
+      expect(existsSync(`${out}.partial`)).toBe(true);
+    } finally {
+      worker.child.kill('SIGTERM');
+      expect(await worker.exited).toBe(0);
     }
   });
 });

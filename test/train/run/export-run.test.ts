@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerLayerConverter } from '../../../export/converters/index.js';
 import { VaekitError } from '../../../src/errors.js';
 import { sha256Hex } from '../../../src/manifest/sha256.js';
+import { parseManifest } from '../../../src/manifest/validate.js';
 import type { Dataset } from '../../../src/train/data/dataset.js';
 import { loadEmbeddedMnist } from '../../../src/train/data/mnist-embedded.js';
 import { exportRun } from '../../../src/train/run/export-run.js';
@@ -70,6 +71,10 @@ describe('exportRun', () => {
     expect(card).toMatch(/latent match to N\(0, I\): MMD² of encoded z \(0 = matched\) \| -?\d\.\d{4} \|/);
     expect(card).toContain('![Encoded test latents per dimension');
     expect(logged.join('\n')).toMatch(/encoder\s+mu\s+60 data rows/);
+    // The anomaly calibration: the exported graphs' scores of the 60 test rows at the run's IWAE k.
+    expect(manifest.calibration).toMatchObject({ data: 'mnist test split (60 rows)', count: 60, k: 4, seed: 0, compressor: 'png-deflate9/fflate-0.8.3' });
+    expect(parseManifest(manifest).calibration!.quantiles.nll).toHaveLength(1001);
+    expect(logged.join('\n')).toMatch(/calibration: IWAE NLL median \d+\.\d\d, 99th percentile \d+\.\d\d nats/);
     // Nothing staged is left beside it.
     expect((await readdir(root)).filter((f) => f.startsWith('.'))).toEqual([]);
   });

@@ -2,7 +2,8 @@
  * The browser runners' page code, bundled by test/parity/bundle.ts into dist/parity-runner.js
  * (beside onnxruntime-web's .wasm/.mjs, which it finds through import.meta.url). The page calls
  * `window.vaekitParity(options, input)`: load models/mnist-mlp by URL with onnxruntime-web, run
- * the conformance computation, return its result as plain JSON.
+ * the conformance computation, return its result as plain JSON (`vaekitRemoteParity`: the same on
+ * a `Vae.connect` Vae).
  */
 import { Vae, type LoadOptions } from '../../src/web.js';
 import { runConformance, type ConformanceInput, type ConformanceResult } from './conformance.js';
@@ -32,6 +33,23 @@ async function vaekitParity(options: PageOptions, input: ConformanceInput): Prom
       userAgent: navigator.userAgent,
       ...(adapter?.info ? { adapter: { vendor: adapter.info.vendor, architecture: adapter.info.architecture, description: adapter.info.description } } : {}),
     });
+  } finally {
+    await vae.dispose();
+  }
+}
+
+/**
+ * The remote row: `Vae.connect` from this page to `vaekit serve --cors <this page's origin>` at
+ * `serverUrl` — the encoder and decoder run on the server (binary tensors, as it offers them), the
+ * sampler and the likelihood scorer (onnxruntime-web) in this page.
+ */
+async function vaekitRemoteParity(serverUrl: string, input: ConformanceInput): Promise<ConformanceResult> {
+  const warnings: string[] = [];
+  const started = performance.now();
+  const vae = await Vae.connect(serverUrl, { model: 'mnist-mlp', onWarning: (m) => warnings.push(m) });
+  const loadMs = performance.now() - started;
+  try {
+    return await runConformance(vae, input, warnings, { loadMs, server: serverUrl, origin: location.origin, userAgent: navigator.userAgent });
   } finally {
     await vae.dispose();
   }
@@ -81,5 +99,6 @@ async function vaekitThroughput(options: PageOptions, run: { batch: number; roun
 }
 
 (globalThis as { vaekitParity?: typeof vaekitParity }).vaekitParity = vaekitParity;
+(globalThis as { vaekitRemoteParity?: typeof vaekitRemoteParity }).vaekitRemoteParity = vaekitRemoteParity;
 (globalThis as { vaekitThroughput?: typeof vaekitThroughput }).vaekitThroughput = vaekitThroughput;
 (globalThis as { vaekitModelKind?: typeof vaekitModelKind }).vaekitModelKind = vaekitModelKind;

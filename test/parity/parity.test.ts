@@ -7,7 +7,8 @@
  * Runners: tfjs (the trainer's model), onnxruntime-node cpu, onnxruntime-node webgpu (child
  * process on SwiftShader), onnxruntime-web wasm in Node, and headless Chromium with
  * onnxruntime-web wasm (one thread), wasm (threads, cross-origin isolated) and webgpu, and the
- * remote runtime: `Vae.connect` in this process to a real `vaekit serve` child (runners/remote.ts). The work
+ * remote runtime: `Vae.connect` to a real `vaekit serve` child (runners/remote.ts), from this process
+ * and from a Chromium page through `--cors` (the page's origin is the static server's). The work
  * starts in beforeAll — child process, browser and in-process runners side by side — and each
  * test awaits its runner. Browser tests fail (never skip) without Chromium.
  */
@@ -21,12 +22,12 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStaticServer, type StaticServer } from '../../scripts/static-server.js';
 import { launchChromium } from '../browser/chromium.js';
-import { ROOT, bundlePageRunner } from './bundle.js';
+import { PAGE, ROOT, bundlePageRunner } from './bundle.js';
 import { checkAll, formatCell, formatTable, type QuantityCheck, type ToleranceClass } from './compare.js';
 import type { ConformanceInput, ConformanceResult } from './conformance.js';
 import { runPage } from './runners/browser.js';
 import { loadConformanceInput, runOrtNode, runOrtWebNode } from './runners/node.js';
-import { runRemote } from './runners/remote.js';
+import { runRemote, runRemoteChromium } from './runners/remote.js';
 import { runTfjs } from './runners/tfjs.js';
 
 const REPORT_DIR = new URL('../../parity-report/', import.meta.url);
@@ -45,6 +46,7 @@ interface Runner {
 
 const REFERENCE = 'ort-node cpu';
 const REMOTE = 'remote (vaekit serve, Node client)';
+const REMOTE_CHROMIUM = 'remote (vaekit serve, Chromium client)';
 const RUNNERS: Runner[] = [
   { name: 'tfjs wasm (trainer)', tolerance: 'cpu', provider: 'tfjs wasm' },
   { name: REFERENCE, tolerance: 'cpu', provider: 'cpu' },
@@ -54,6 +56,7 @@ const RUNNERS: Runner[] = [
   { name: 'chromium wasm threads', tolerance: 'cpu', provider: 'wasm' },
   { name: 'chromium webgpu', tolerance: 'webgpu', provider: 'webgpu' },
   { name: REMOTE, tolerance: 'cpu', provider: 'remote' },
+  { name: REMOTE_CHROMIUM, tolerance: 'cpu', provider: 'remote' },
 ];
 const runner = (name: string) => RUNNERS.find((r) => r.name === name)!;
 
@@ -129,7 +132,11 @@ beforeAll(async () => {
   // Pages one at a time (two cores), each only after this run's bundle was built.
   const mt = page(Promise.all([bundled, st.catch(() => {})]), isolatedServer.url, { device: 'wasm', threads: 2 });
   track('chromium wasm threads', mt);
-  track('chromium webgpu', page(Promise.all([bundled, mt.catch(() => {})]), server.url, { device: 'webgpu', strict: true }));
+  const gpu = page(Promise.all([bundled, mt.catch(() => {})]), server.url, { device: 'webgpu', strict: true });
+  track('chromium webgpu', gpu);
+  // The remote Chromium row last: the same page, connecting to its own `vaekit serve --cors <the page's origin>`.
+  const remotePage = Promise.all([bundled, gpu.catch(() => {})]).then(async () => runRemoteChromium(await browser!, new URL(PAGE, server!.url).href, plain));
+  track(REMOTE_CHROMIUM, remotePage);
 
   // In this process, one after the other (the remote runner's server is a child; its client is here).
   const cpu = runOrtNode(plain, 'cpu');
@@ -265,6 +272,12 @@ describe('parity: one conformance suite, every runtime vs ort-node cpu', () => {
   it('remote: Vae.connect (Node) to vaekit serve models/mnist-mlp, graphs on the server', async () => {
     const result = await conforms(REMOTE);
     // No warnings, and the server exited 0 on SIGTERM (the runner warns otherwise).
+    expect(result.warnings).toEqual([]);
+  });
+
+  it('remote: Vae.connect (Chromium page) to vaekit serve --cors <the page origin>, graphs on the server', async () => {
+    const result = await conforms(REMOTE_CHROMIUM);
+    expect(result.info['origin']).toBe(new URL(server!.url).origin);
     expect(result.warnings).toEqual([]);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Runners 5–7 — headless Chromium (playwright-core): one page per runner in one browser. The page
  * (dist/parity.html → dist/parity-runner.js, built by bundle.ts) loads models/mnist-mlp from the
- * static server by URL with onnxruntime-web and runs the shared conformance computation.
+ * static server by URL with onnxruntime-web and runs the shared conformance computation; for the
+ * remote Chromium row (runners/remote.ts) it connects to a `vaekit serve --cors` instead.
  */
 import type { Browser, Page } from 'playwright-core';
 import type { ConformanceInput, ConformanceResult } from '../conformance.js';
@@ -35,6 +36,17 @@ export async function runPage(browser: Browser, serverUrl: string, options: Page
     const result = await page.evaluate(
       ([o, i]) => (globalThis as unknown as { vaekitParity(o: unknown, i: unknown): Promise<ConformanceResult> }).vaekitParity(o, i),
       [options, input] as const,
+    );
+    return { ...result, info: { ...result.info, console: log.filter((l) => !l.startsWith('debug')).slice(-20) } };
+  });
+}
+
+/** The remote row: the page at `pageUrl` runs the conformance computation on `Vae.connect(serverUrl)`. */
+export async function runRemotePage(browser: Browser, pageUrl: string, serverUrl: string, input: ConformanceInput): Promise<ConformanceResult> {
+  return withPage(browser, pageUrl, 'vaekitRemoteParity', async (page, log) => {
+    const result = await page.evaluate(
+      ([u, i]) => (globalThis as unknown as { vaekitRemoteParity(u: string, i: unknown): Promise<ConformanceResult> }).vaekitRemoteParity(u, i),
+      [serverUrl, input] as const,
     );
     return { ...result, info: { ...result.info, console: log.filter((l) => !l.startsWith('debug')).slice(-20) } };
   });

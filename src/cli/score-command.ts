@@ -146,6 +146,10 @@ export function scoreCommand(): Command {
     .action((model: string, flags: ScoreFlags, cmd: Command) => scoreAction(model, flags, cmd));
 }
 
+function resumeHint(output: ScoreOutput): string {
+  return `${output.rows} rows are kept in ${output.partialPath}; the same command with --resume continues from there`;
+}
+
 async function scoreAction(model: string, flags: ScoreFlags, command: Command): Promise<void> {
   if (flags.k > MAX_IMPORTANCE_SAMPLES) {
     throw new VaekitError('invalid-argument', `--k must be at most ${MAX_IMPORTANCE_SAMPLES} (importance samples per example; time grows with k); found ${flags.k}`);
@@ -165,12 +169,28 @@ async function scoreAction(model: string, flags: ScoreFlags, command: Command): 
     );
     const progress = createScoreProgress(totalRows, output.rows);
     const before = output.rows;
-    if (flags.queue) {
-      // bullmq and ioredis are optional peers: check them, then load the producer.
-      assertPeers('vaekit score --queue', QUEUE_PEERS);
-      const { runQueuedScore } = await import('./queued-score.js');
-      await runQueuedScore(vae.manifest, plan, output, { queue: flags.queue, queueName: flags.queueName, window: flags.queueWindow, onRows: (rows) => progress.update(rows) });
-    } else await runLocalScore(vae, plan, output, { onRows: (rows) => progress.update(rows) });
+    const opened = output;
+    // The partial file and its state agree after every write: a stopped run is a resumable one.
+    const stop = (signal: NodeJS.Signals) => {
+      progress.done();
+      console.error(`vaekit score: ${signal}: ${resumeHint(opened)}`);
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    };
+    process.once('SIGINT', stop).once('SIGTERM', stop);
+    try {
+      if (flags.queue) {
+        // bullmq and ioredis are optional peers: check them, then load the producer.
+        assertPeers('vaekit score --queue', QUEUE_PEERS);
+        const { runQueuedScore } = await import('./queued-score.js');
+        await runQueuedScore(vae.manifest, plan, output, { queue: flags.queue, queueName: flags.queueName, window: flags.queueWindow, onRows: (rows) => progress.update(rows) });
+      } else await runLocalScore(vae, plan, output, { onRows: (rows) => progress.update(rows) });
+    } catch (error) {
+      progress.done();
+      if (output.rows > 0) console.error(`vaekit score: stopped by the error below; ${resumeHint(output)}`);
+      throw error;
+    } finally {
+      process.off('SIGINT', stop).off('SIGTERM', stop);
+    }
     progress.done();
     const rate = progress.rate();
     const { rows, path } = await output.commit();

@@ -1,13 +1,19 @@
 /**
  * What travels through Redis for one chunk: the job (rows as float32 bytes, labels, the model's
  * identity and the score settings) and the result (the chunk's scores as float64 bytes). Base64
- * inside JSON because BullMQ stores job data as JSON; 4/3 of the raw bytes. Bytes are in the
- * machine's order: little-endian on every platform ONNX Runtime ships for.
+ * inside JSON because BullMQ stores job data as JSON. The rows are deflated first (level 1): image
+ * rows shrink ~8× (MNIST: 313 600 → 36 454 bytes per 100 rows), and deflate + base64 of the small
+ * result costs the producer less than base64 of the raw bytes. Bytes are in the machine's order:
+ * little-endian on every platform ONNX Runtime ships for.
  */
+import { promisify } from 'node:util';
+import { deflateRaw, inflateRaw } from 'node:zlib';
 import { VaekitError } from '../errors.js';
 import type { ScoreChunkInput, ScoredChunk, ScoreSettings } from '../score/score-chunk.js';
 
 export const CHUNK_JOB_FORMAT = 'vaekit-score-chunk/1';
+const deflate = promisify(deflateRaw);
+const inflate = promisify(inflateRaw);
 export const CHUNK_RESULT_FORMAT = 'vaekit-score-result/1';
 
 /** The model a job must be scored with: a worker refuses a job whose hashes differ from its own. */
@@ -27,7 +33,7 @@ export interface ChunkJobData {
   count: number;
   /** Values per row. */
   features: number;
-  /** count × features float32, base64. */
+  /** count × features float32, raw-deflated, base64. */
   x: string;
   /** count int32 labels, base64, or null. */
   labels: string | null;
@@ -51,18 +57,19 @@ export interface ChunkResultData {
   percentile: string | null;
 }
 
-const bytesOf = (a: Float32Array | Float64Array | Int32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+const view = (a: Float32Array | Float64Array | Int32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+const bytesOf = (a: Float32Array | Float64Array | Int32Array) => view(a).toString('base64');
 
 /** A fresh, aligned copy of base64 `text` (Buffer.from may return an unaligned view of its pool). */
-function decode(text: string, bytesPerValue: number, expected: number, what: string): ArrayBuffer {
-  const bytes = Buffer.from(text, 'base64');
+function decode(text: string, bytesPerValue: number, expected: number, what: string, inflated?: Buffer): ArrayBuffer {
+  const bytes = inflated ?? Buffer.from(text, 'base64');
   if (bytes.byteLength !== expected * bytesPerValue) {
     throw new VaekitError('invalid-data', `${what}: expected ${expected} values (${expected * bytesPerValue} bytes), found ${bytes.byteLength} bytes`);
   }
   return new Uint8Array(bytes).buffer;
 }
 
-export function encodeChunkJob(runId: string, index: number, chunk: ScoreChunkInput, features: number, model: JobModel, settings: ScoreSettings): ChunkJobData {
+export async function encodeChunkJob(runId: string, index: number, chunk: ScoreChunkInput, features: number, model: JobModel, settings: ScoreSettings): Promise<ChunkJobData> {
   return {
     format: CHUNK_JOB_FORMAT,
     runId,
@@ -70,7 +77,7 @@ export function encodeChunkJob(runId: string, index: number, chunk: ScoreChunkIn
     first: chunk.first,
     count: chunk.count,
     features,
-    x: bytesOf(chunk.x),
+    x: (await deflate(view(chunk.x), { level: 1 })).toString('base64'),
     labels: chunk.labels ? bytesOf(chunk.labels) : null,
     model,
     settings: { k: settings.k, seed: settings.seed, ...(settings.batchSize === undefined ? {} : { batchSize: settings.batchSize }) },
@@ -78,13 +85,16 @@ export function encodeChunkJob(runId: string, index: number, chunk: ScoreChunkIn
 }
 
 /** The job's rows, checked against its own counts; `invalid-data` names what disagrees. */
-export function decodeChunkJob(data: ChunkJobData): ScoreChunkInput {
+export async function decodeChunkJob(data: ChunkJobData): Promise<ScoreChunkInput> {
   if (data?.format !== CHUNK_JOB_FORMAT) throw new VaekitError('invalid-data', `job data: expected format '${CHUNK_JOB_FORMAT}', found '${String(data?.format)}'`);
   const what = `chunk ${data.index} (${rowRange(data.first, data.count)})`;
+  const x = await inflate(Buffer.from(data.x, 'base64'), { maxOutputLength: data.count * data.features * 4 + 1 }).catch((cause: Error) => {
+    throw new VaekitError('invalid-data', `${what} x: not raw-deflated float32 rows (${cause.message})`, { cause });
+  });
   return {
     first: data.first,
     count: data.count,
-    x: new Float32Array(decode(data.x, 4, data.count * data.features, `${what} x`)),
+    x: new Float32Array(decode(data.x, 4, data.count * data.features, `${what} x`, x)),
     labels: data.labels === null ? null : new Int32Array(decode(data.labels, 4, data.count, `${what} labels`)),
   };
 }

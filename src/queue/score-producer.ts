@@ -125,7 +125,7 @@ export async function scoreOnQueue(options: QueuedScoreOptions): Promise<void> {
 
   const add = async ({ index, chunk }: InFlight) => {
     const jobId = keys.jobId(index);
-    await queue.add('score-chunk', encodeChunkJob(options.runId, index, chunk, options.features, options.model, options.settings), {
+    await queue.add('score-chunk', await encodeChunkJob(options.runId, index, chunk, options.features, options.model, options.settings), {
       jobId,
       attempts,
       backoff: { type: 'exponential', delay: options.backoffMs ?? PRODUCER_DEFAULTS.backoffMs },
@@ -133,15 +133,13 @@ export async function scoreOnQueue(options: QueuedScoreOptions): Promise<void> {
       removeOnFail: false,
     });
   };
-  /** Puts a chunk on the queue unless its result is already stored; a failed job left by an earlier run is retried. */
+  /** Puts a chunk on the queue unless its result is already stored (adding a job id that exists does nothing). */
   const enqueue = async (item: InFlight) => {
     if ((await redis.exists(keys.result(item.index))) === 1) return;
     await add(item);
-    if ((await queue.getJobState(keys.jobId(item.index))) === 'failed') {
-      log(`chunk ${item.index} failed in an earlier run: retrying it`);
-      await (await queue.getJob(keys.jobId(item.index)))?.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
-    }
   };
+  const sessionStart = Date.now();
+  const retried = new Set<number>();
   /** The stored result of `item`, once there; throws when its job failed for good. */
   const resultOf = async (item: InFlight): Promise<ChunkResultData> => {
     const key = keys.result(item.index);
@@ -153,6 +151,14 @@ export async function scoreOnQueue(options: QueuedScoreOptions): Promise<void> {
       const state = await queue.getJobState(jobId);
       if (state === 'failed') {
         const job = await queue.getJob(jobId);
+        // Failed before this producer started (a run stopped by that failure): new attempts, once
+        // (once: a worker whose clock runs behind must not make a fresh failure look old forever).
+        if (job && (job.finishedOn ?? 0) < sessionStart && !retried.has(item.index)) {
+          retried.add(item.index);
+          log(`chunk ${item.index} (${rowRange(item.chunk.first, item.chunk.count)}) failed in an earlier run (${job.failedReason}); retrying it`);
+          await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+          continue;
+        }
         throw new VaekitError(
           'job-failed',
           `chunk ${item.index} (${rowRange(item.chunk.first, item.chunk.count)}) failed after ${job?.attemptsMade ?? attempts} attempt(s): ${job?.failedReason ?? 'no reason recorded'}. ` +

@@ -81,7 +81,7 @@ export async function startScoreWorker(vae: Vae, folder: string, options: ScoreW
     // Another worker with the same wrong model would refuse it too: fail the job now, no retries.
     if (mismatch) throw new UnrecoverableError(`worker ${name} refused ${range}: ${mismatch}`);
     if (data.features !== features) throw new UnrecoverableError(`worker ${name} refused ${range}: rows of ${data.features} values, the model takes ${features}`);
-    const input = decodeChunkJob(data);
+    const input = await decodeChunkJob(data);
     const started = performance.now();
     await job.updateProgress({ worker: name, rows: 0, of: data.count });
     log(`${range}: scoring (attempt ${job.attemptsStarted})`);

@@ -56,6 +56,13 @@ describe('scoreOnQueue with chunks that cannot be scored', () => {
       expect(await job.getState()).toBe('failed');
       expect(job.attemptsMade).toBe(3);
       await queue.close();
+      // The same run started again (--resume after the cause is fixed) retries the failed chunk, once.
+      const lines: string[] = [];
+      const again = await failure(
+        scoreOnQueue({ queue: redis.url, queueName: 'retries', runId, model, features: 784, settings: { k: 4, seed: 1 }, chunks: chunks(), firstChunk: 0, attempts: 3, backoffMs: 100, append: async (c) => void appended.push(c), log: (line) => lines.push(line) }),
+      );
+      expect(lines).toContain("chunk 0 (rows 0–9) failed in an earlier run (model 'conv-cvae' is conditional: scoring needs a label per row; the data has none); retrying it");
+      expect(again?.message).toMatch(/^chunk 0 \(rows 0–9\) failed after 3 attempt\(s\)/);
     } finally {
       await worker.close();
       await vae.dispose();

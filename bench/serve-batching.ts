@@ -28,8 +28,9 @@
  * Prints one JSON line, then a table.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { option } from './options.js';
 
@@ -59,8 +60,9 @@ function load(options: Record<string, unknown>, onResponse: (status: number, ms:
   });
 }
 
-async function startServer(model: string, args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', model, '--port', '0', '--no-log', '--threads', String(THREADS), ...args], {
+async function startServer(model: string, args: string[], ceiling: boolean) {
+  const argv = ceiling ? ['bench/serve-ceiling-server.ts', model, ...args] : ['src/cli/main.ts', 'serve', model, '--port', '0', '--no-log', '--threads', String(THREADS), ...args];
+  const child = spawn(process.execPath, ['--import', 'tsx', ...argv], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -74,7 +76,7 @@ async function startServer(model: string, args: string[]) {
     child.on('exit', (code) => reject(new Error(`vaekit serve exited with ${code}:\n${err}`)));
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  return { url, stop: async () => (child.kill('SIGTERM'), exited) };
+  return { url, pid: child.pid!, stop: async () => (child.kill('SIGTERM'), exited) };
 }
 
 interface Metadata {
@@ -107,6 +109,20 @@ function inferRequest(metadata: Metadata, binary: boolean): { headers: Record<st
   };
 }
 
+/**
+ * CPU seconds the server process has used (user + system, every thread: the event loop and ONNX
+ * Runtime's pool), from /proc/<pid>/stat (Linux; null elsewhere). Per request, it does not depend
+ * on what else the machine runs, unlike requests/s.
+ */
+function cpuSeconds(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return null;
+  }
+}
+
 /** vaekit_batch_size / vaekit_batch_requests (_count: ONNX Runtime runs; _sum: rows / requests) of one graph. */
 async function scrape(url: string, graph: string) {
   const text = await (await fetch(`${url}/metrics`)).text();
@@ -114,8 +130,8 @@ async function scrape(url: string, graph: string) {
   return { runs: value('vaekit_batch_size_count'), rows: value('vaekit_batch_size_sum'), requests: value('vaekit_batch_requests_sum'), at: performance.now() };
 }
 
-async function measure(model: string, label: string, args: string[], binary: boolean) {
-  const server = await startServer(model, args);
+async function measure(model: string, label: string, args: string[], binary: boolean, ceiling: boolean) {
+  const server = await startServer(model, args, ceiling);
   try {
     const graph = `${model.split('/').at(-1)}-decoder`;
     const metaResponse = await fetch(`${server.url}/v2/models/${graph}`);
@@ -129,7 +145,9 @@ async function measure(model: string, label: string, args: string[], binary: boo
     check(await load({ ...options, duration: 1 }, () => {}), 'warm-up');
     const latencies: number[] = [];
     const before = await scrape(server.url, graph);
+    const cpuBefore = cpuSeconds(server.pid);
     const result = await load({ ...options, duration: SECONDS }, (status, ms) => status === 200 && latencies.push(ms));
+    const cpuAfter = cpuSeconds(server.pid);
     const after = await scrape(server.url, graph);
     check(result, 'timed run');
     latencies.sort((a, b) => a - b);
@@ -139,13 +157,14 @@ async function measure(model: string, label: string, args: string[], binary: boo
     return {
       model: model.split('/').at(-1)!,
       label,
-      flags: args.join(' '),
+      flags: `${ceiling ? 'ceiling server ' : ''}${args.join(' ')}`,
       body: binary ? 'binary' : 'JSON',
       requests: result['2xx'],
       rps: result['2xx'] / result.duration,
       p50Ms: pct(50),
       p99Ms: pct(99),
       runsPerSecond: runs / serverSeconds,
+      serverCpuUsPerRequest: cpuBefore === null || cpuAfter === null ? null : ((cpuAfter - cpuBefore) * 1e6) / result['2xx'],
       rowsPerRun: runs ? (after.rows - before.rows) / runs : 0,
       requestsPerRun: runs ? (after.requests - before.requests) / runs : 0,
     };
@@ -155,9 +174,12 @@ async function measure(model: string, label: string, args: string[], binary: boo
 }
 
 const SHARED = ['--max-queue-delay-ms', '2'];
+const BATCHING = ['--max-batch-size', '64', ...SHARED];
 const MODES = [
-  { label: 'batching', args: ['--max-batch-size', '64', ...SHARED] },
-  { label: 'no batching', args: ['--max-batch-size', '1', ...SHARED] },
+  { label: 'batching', args: BATCHING, ceiling: false },
+  { label: 'no batching', args: ['--max-batch-size', '1', ...SHARED], ceiling: false },
+  // The same server code and flags as 'batching', every graph run replaced by a copy (bench/serve-ceiling-server.ts).
+  { label: 'ceiling', args: BATCHING, ceiling: true },
 ];
 const ROWS = [
   { model: 'models/mnist-mlp', binary: true },
@@ -168,13 +190,14 @@ const ROWS = [
 const round = (v: number, d = 2) => Number(v.toFixed(d));
 const runs: Awaited<ReturnType<typeof measure>>[] = [];
 for (const { model, binary } of ROWS) {
-  for (const mode of MODES) runs.push(await measure(model, mode.label, mode.args, binary));
+  for (const mode of MODES) runs.push(await measure(model, mode.label, mode.args, binary, mode.ceiling));
 }
+// speedup: batching / no batching; maxSpeedup: ceiling / no batching, the most any batching could give; ofCeiling: batching / ceiling.
 const pairs = ROWS.map(({ model, binary }) => {
   const name = model.split('/').at(-1)!;
   const body = binary ? 'binary' : 'JSON';
-  const [b, s] = MODES.map((m) => runs.find((r) => r.model === name && r.body === body && r.label === m.label)!);
-  return { model: name, body, speedup: round(b!.rps / s!.rps) };
+  const [b, s, c] = MODES.map((m) => runs.find((r) => r.model === name && r.body === body && r.label === m.label)!);
+  return { model: name, body, speedup: round(b!.rps / s!.rps), maxSpeedup: round(c!.rps / s!.rps), ofCeiling: round(b!.rps / c!.rps) };
 });
 
 console.log(
@@ -197,17 +220,22 @@ console.log(
       p99Ms: round(r.p99Ms),
       requests: r.requests,
       ortRunsPerSecond: round(r.runsPerSecond, 1),
+      serverCpuUsPerRequest: r.serverCpuUsPerRequest === null ? null : round(r.serverCpuUsPerRequest, 1),
       rowsPerRun: round(r.rowsPerRun),
       requestsPerRun: round(r.requestsPerRun),
     })),
     speedup: pairs,
+    loadAverage: loadavg().map((v) => round(v)),
   }),
 );
 console.log(`\n${CONNECTIONS} connections (autocannon, keep-alive), batch-1 decoder requests, ${SECONDS} s each, ${availableParallelism()} cores, --threads ${THREADS}`);
-console.log('model      body    server flags                                     requests/s   p50 ms   p99 ms   ORT runs/s   rows/run');
+console.log('model      body    server flags                                                   requests/s   p50 ms   p99 ms   graph runs/s   rows/run   server CPU µs/request');
 for (const r of runs) {
+  const cpu = r.serverCpuUsPerRequest === null ? '—' : r.serverCpuUsPerRequest.toFixed(0);
   console.log(
-    `${r.model.padEnd(10)} ${r.body.padEnd(7)} ${r.flags.padEnd(48)} ${r.rps.toFixed(0).padStart(10)} ${r.p50Ms.toFixed(2).padStart(8)} ${r.p99Ms.toFixed(2).padStart(8)} ${r.runsPerSecond.toFixed(0).padStart(12)} ${r.rowsPerRun.toFixed(1).padStart(10)}`,
+    `${r.model.padEnd(10)} ${r.body.padEnd(7)} ${r.flags.padEnd(62)} ${r.rps.toFixed(0).padStart(10)} ${r.p50Ms.toFixed(2).padStart(8)} ${r.p99Ms.toFixed(2).padStart(8)} ${r.runsPerSecond.toFixed(0).padStart(14)} ${r.rowsPerRun.toFixed(1).padStart(10)} ${cpu.padStart(23)}`,
   );
 }
-console.log(`speedup with batching (requests/s): ${pairs.map((p) => `${p.model} ${p.body} ${p.speedup}×`).join(', ')}`);
+console.log('\nrequests/s ratios: speedup = batching / no batching; most possible = ceiling / no batching; batching reaches the share "of ceiling"');
+for (const p of pairs) console.log(`${p.model.padEnd(10)} ${p.body.padEnd(7)} speedup ${p.speedup}×, most possible ${p.maxSpeedup}×, of ceiling ${Math.round(p.ofCeiling * 100)}%`);
+console.log(`load average during the bench (1, 5, 15 min): ${loadavg().map((v) => v.toFixed(2)).join(', ')}`);

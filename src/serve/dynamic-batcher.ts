@@ -41,7 +41,8 @@ export class DynamicBatcher<Req, Res> {
 
   constructor(
     private readonly run: BatchRunner<Req, Res>,
-    private readonly options: BatcherOptions,
+    /** As given (bench/serve-ceiling-server.ts builds a batcher of the same options around another runner). */
+    readonly options: BatcherOptions,
   ) {
     if (!(options.maxBatchSize >= 1)) throw new RangeError(`maxBatchSize must be at least 1; found ${options.maxBatchSize}`);
   }

@@ -48,6 +48,10 @@ describe('Open Inference Protocol', () => {
     expect(body.outputs[0].shape).toEqual([2, 28, 28, 1]);
     expect(f32(body.outputs[0].data)).toEqual(Array.from(mean.data));
 
+    // Row-major nested arrays, as KServe allows, give the same numbers as flat data.
+    const nested = await post(`${url}/v2/models/mnist-mlp-decoder/infer`, { inputs: [{ name: 'z', shape: [2, 20], datatype: 'FP32', data: [latentRow(1), latentRow(2)] }], outputs: [{ name: 'mean' }] });
+    expect(f32((await nested.json()).outputs[0].data)).toEqual(Array.from(mean.data));
+
     const x = await post(`${url}/v2/models/mnist-mlp-encoder/infer`, { inputs: [{ name: 'x', shape: [1, 28, 28, 1], datatype: 'FP32', data: Array.from(mean.data.subarray(0, 784)) }] });
     const encoded = await x.json();
     const { mu, logvar } = await local.encode({ data: mean.data.slice(0, 784), shape: [1, 28, 28, 1] });

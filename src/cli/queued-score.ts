@@ -9,11 +9,22 @@ import type { VaeManifest } from '../manifest/schema.js';
 import { jobModelOf, runIdOf } from '../queue/run-identity.js';
 import { redactedUrl } from '../queue/redis-connection.js';
 import { scoreOnQueue, type QueueProgress } from '../queue/score-producer.js';
-import { readScoreChunks } from '../score/read-chunks.js';
-import type { ScoreOutput } from '../score/score-output.js';
-import { scoreIdentity, type ScoreRunPlan } from './score-command.js';
+import { readScoreChunks, type ScoreDataOptions } from '../score/read-chunks.js';
+import type { ScoreSettings } from '../score/score-chunk.js';
+import type { ScoreOutput, ScoreRunIdentity } from '../score/score-output.js';
+import type { DataSource } from '../train/options/data-options.js';
+
+/** The rows of the run and how they are scored (score-command.ts's ScoreRunPlan). */
+export interface QueuedScorePlan {
+  source: DataSource;
+  data: ScoreDataOptions;
+  settings: ScoreSettings;
+  chunkRows: number;
+}
 
 export interface QueuedScoreOptions {
+  /** The run's resume identity (score-command.ts's scoreIdentity): with the model's hashes, it names the run in Redis. */
+  identity: ScoreRunIdentity;
   /** `redis://host:port/db`. */
   queue: string;
   queueName: string;
@@ -38,16 +49,16 @@ const workerShare = (p: QueueProgress) =>
  * @example
  * ```ts
  * const output = await ScoreOutput.open('scores.csv', { resume: false, identity: scoreIdentity(manifest, plan) });
- * await runQueuedScore(manifest, plan, output, { queue: 'redis://127.0.0.1:6379/0', queueName: 'vaekit-score', window: 16 });
+ * await runQueuedScore(manifest, plan, output, { identity: scoreIdentity(manifest, plan), queue: 'redis://127.0.0.1:6379/0', queueName: 'vaekit-score', window: 16 });
  * await output.commit();
  * ```
  */
-export async function runQueuedScore(manifest: VaeManifest, plan: ScoreRunPlan, output: ScoreOutput, options: QueuedScoreOptions): Promise<void> {
+export async function runQueuedScore(manifest: VaeManifest, plan: QueuedScorePlan, output: ScoreOutput, options: QueuedScoreOptions): Promise<void> {
   const stream = options.stream ?? process.stderr;
   const line = (text: string) => stream.write(`${stream.isTTY ? '\r\x1b[2K' : ''}vaekit score: ${text}\n`);
   const model = jobModelOf(manifest);
   // The resume identity, and the settings beyond it (batchSize): all of it fixes the output's bytes.
-  const runId = runIdOf({ identity: scoreIdentity(manifest, plan), settings: plan.settings }, model);
+  const runId = runIdOf({ identity: options.identity, settings: plan.settings }, model);
   const url = redactedUrl(options.queue);
   line(`run ${runId} on queue '${options.queueName}' at ${url}; workers: vaekit worker <this model's folder> --queue ${url}${options.queueName === 'vaekit-score' ? '' : ` --queue-name ${options.queueName}`}`);
   let last: QueueProgress | null = null;

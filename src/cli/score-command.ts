@@ -182,7 +182,7 @@ async function scoreAction(model: string, flags: ScoreFlags, command: Command): 
         // bullmq and ioredis are optional peers: check them, then load the producer.
         assertPeers('vaekit score --queue', QUEUE_PEERS);
         const { runQueuedScore } = await import('./queued-score.js');
-        await runQueuedScore(vae.manifest, plan, output, { queue: flags.queue, queueName: flags.queueName, window: flags.queueWindow, onRows: (rows) => progress.update(rows) });
+        await runQueuedScore(vae.manifest, plan, output, { identity: scoreIdentity(vae.manifest, plan), queue: flags.queue, queueName: flags.queueName, window: flags.queueWindow, onRows: (rows) => progress.update(rows) });
       } else await runLocalScore(vae, plan, output, { onRows: (rows) => progress.update(rows) });
     } catch (error) {
       progress.done();

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 // imports them, nor any node: module, so it runs in browsers.
 const SRC = fileURLToPath(new URL('../../src', import.meta.url));
 const EXPORT = fileURLToPath(new URL('../../export', import.meta.url));
-const NODE_ONLY = ['train', 'cli'];
+const NODE_ONLY = ['train', 'cli', 'queue'];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

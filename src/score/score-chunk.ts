@@ -5,6 +5,7 @@
  */
 import { VaekitError } from '../errors.js';
 import type { Vae } from '../vae/vae.js';
+import { ELBO_STREAM, IWAE_STREAM } from '../vae/anomaly-streams.js';
 import { scorePercentiles } from '../vae/calibration.js';
 
 /** Rows `first … first + count − 1` of a data set, in the model's layout. */
@@ -41,9 +42,8 @@ export interface ScoreSettings {
   batchSize?: number;
 }
 
-/** ε streams of the two scores: −ELBO draws row i's ε at offset i·J, IWAE at i·k·J of its own stream. */
-export const ELBO_STREAM = 0;
-export const IWAE_STREAM = 1;
+/** ε streams of the two scores (one definition with vae.anomaly and the calibration): −ELBO draws row i's ε at offset i·J, IWAE at i·k·J of its own stream. */
+export { ELBO_STREAM, IWAE_STREAM };
 
 /**
  * Scores a chunk with `vae`: −ELBO terms on stream ELBO_STREAM and IWAE-k on IWAE_STREAM, at the

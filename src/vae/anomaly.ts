@@ -5,21 +5,52 @@
  * the reference rows score exactly as they did when the model was calibrated.
  */
 import { VaekitError, describeValue } from '../errors.js';
-import type { ManifestCalibration } from '../manifest/schema.js';
-import { ELBO_STREAM, IWAE_STREAM } from '../score/score-chunk.js';
+import type { ManifestCalibration, VaeManifest } from '../manifest/schema.js';
+import { ELBO_STREAM, IWAE_STREAM } from './anomaly-streams.js';
 import { DEFAULT_SEED } from '../sampler/index.js';
 import { checkCallback, checkOptionsObject } from './arguments.js';
 import { scoreAtPercentile, scorePercentiles, type CalibratedScore } from './calibration.js';
 import { complexityBits, complexityDims } from './complexity.js';
 import type { ConditionInput } from './conditions.js';
 import { toBatch, type ExamplesInput } from './inputs.js';
+import type { ElboResult, ScoreResult } from './results.js';
 import type { VaeTensor } from './tensor.js';
-import type { Vae } from './vae.js';
+
+/** What anomaly scoring uses of a Vae (structural, so this file and vae.ts do not import each other). */
+export interface ScoringModel {
+  readonly manifest: VaeManifest;
+  readonly inputShape: readonly number[];
+  readonly latentDim: number;
+  elbo(x: VaeTensor, options: { seed: number; stream: number; offset: number; c?: ConditionInput }): Promise<ElboResult>;
+  logLikelihood(
+    x: VaeTensor,
+    options: { k: number; seed: number; stream: number; offset: number; c?: ConditionInput; batchSize?: number; onProgress?: (done: number, total: number) => void },
+  ): Promise<ScoreResult>;
+}
 
 /** The two likelihood scores an anomaly score is built on (nats; higher is more unusual). */
 export type AnomalyScoreKind = 'nll' | 'negElbo';
 
-/** Options of `vae.anomaly`, each with its default. */
+/**
+ * Options of `vae.anomaly(x, options)`, each with its default. It returns per example the score,
+ * its percentile among the held-out reference rows the manifest's calibration records (written at
+ * export and by `vaekit calibrate`) and a flag above `threshold`; a model without calibration
+ * throws `not-calibrated`.
+ *
+ * @example
+ * ```ts
+ * import { Vae } from 'vaekit';
+ * const vae = await Vae.load('models/mnist-mlp');
+ * const x = new Float32Array(2 * 784);
+ * x.set((await vae.sample(1, { seed: 1 })).mean.data);  // a digit the model drew
+ * x.fill(1, 784);                                        // an all-white image
+ * const { score, percentile, flag } = await vae.anomaly(x, { k: 100, threshold: 99 });
+ * flag[0]; // 0
+ * flag[1]; // 1
+ * percentile[1]; // 100
+ * await vae.dispose();
+ * ```
+ */
 export interface AnomalyOptions {
   /** `nll` (default): the IWAE-k negative log-likelihood; `negElbo`: −ELBO, one ε draw (faster, looser). */
   score?: AnomalyScoreKind;
@@ -62,7 +93,7 @@ export interface AnomalyResult {
 }
 
 /** The model's calibration, or a refusal that says how to add one. */
-export function requireCalibration(vae: Vae): ManifestCalibration {
+export function requireCalibration(vae: ScoringModel): ManifestCalibration {
   const calibration = vae.manifest.calibration;
   if (!calibration) {
     throw new VaekitError(
@@ -78,7 +109,7 @@ export function requireCalibration(vae: Vae): ManifestCalibration {
  * Scores `x` as `vae.anomaly` does (see AnomalyOptions): the chosen score, optionally adjusted for
  * input complexity, its percentile against the calibration and the flag.
  */
-export async function anomaly(vae: Vae, x: ExamplesInput, options: AnomalyOptions = {}): Promise<AnomalyResult> {
+export async function anomaly(vae: ScoringModel, x: ExamplesInput, options: AnomalyOptions = {}): Promise<AnomalyResult> {
   const o = checkOptionsObject(options);
   const calibration = requireCalibration(vae);
   const kind = o.score ?? 'nll';
@@ -127,7 +158,7 @@ export interface LikelihoodScoreSettings {
 }
 
 /** −ELBO (stream ELBO_STREAM) or the IWAE-k NLL (stream IWAE_STREAM) of each row, nats. */
-export async function likelihoodScore(vae: Vae, x: VaeTensor, kind: AnomalyScoreKind, s: LikelihoodScoreSettings): Promise<Float64Array> {
+export async function likelihoodScore(vae: ScoringModel, x: VaeTensor, kind: AnomalyScoreKind, s: LikelihoodScoreSettings): Promise<Float64Array> {
   const J = vae.latentDim;
   if (kind === 'negElbo') {
     const elbo = await vae.elbo(x, { seed: s.seed, stream: ELBO_STREAM, offset: s.first * J, c: s.c });

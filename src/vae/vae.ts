@@ -279,23 +279,7 @@ export class Vae {
     });
   }
 
-  /**
-   * Anomaly scores against the reference distribution the manifest records (written at export and
-   * by `vaekit calibrate`): per example the score (IWAE-k NLL by default, or −ELBO; optionally
-   * minus the input's PNG complexity), its percentile among the held-out reference rows, and a flag
-   * above `threshold` (default the 99th percentile). A model without calibration throws
-   * `not-calibrated`. AnomalyOptions has every option and its default.
-   *
-   * @example
-   * ```ts
-   * import { Vae } from 'vaekit';
-   * const vae = await Vae.load('models/mnist-mlp');
-   * const { mean } = await vae.sample(8, { seed: 1 });
-   * const { score, percentile, flag } = await vae.anomaly(mean, { k: 100, threshold: 99 });
-   * console.log(score[0], percentile[0], flag[0]); // nats, 0–100, 1 when above the 99th percentile
-   * await vae.dispose();
-   * ```
-   */
+  /** Per example: anomaly score, its percentile against the manifest's calibration, and a flag (AnomalyOptions has the options and an example). */
   async anomaly(x: ExamplesInput, options: AnomalyOptions = {}): Promise<AnomalyResult> {
     return this.track('anomaly', () => anomaly(this, x, options));
   }

@@ -16,7 +16,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DIST = join(ROOT, 'dist');
 
 /** The regular dependencies of the published package, and Node's builtins. */
-const ALLOWED = ['onnxruntime-web', '@bufbuild/protobuf', 'commander', 'csv-parse', 'pngjs'];
+const ALLOWED = ['onnxruntime-web', '@bufbuild/protobuf', 'commander', 'csv-parse', 'fflate', 'pngjs'];
 
 /** Specifiers of static imports, re-exports and require() calls; not dynamic import(). */
 function staticSpecifiers(code: string): string[] {

@@ -6,6 +6,7 @@ import { loadEmbeddedMnist } from '../../src/train/data/mnist-embedded.js';
 import { measureCalibration, referenceScores } from '../../src/vae/anomaly-calibration.js';
 import { CALIBRATION_GRID, quantiles } from '../../src/vae/calibration.js';
 import { COMPLEXITY_COMPRESSOR, complexityBits, pngFiltered } from '../../src/vae/complexity.js';
+import { docExamples, runDocExample } from '../helpers/doc-examples.js';
 import { rejected, thrown } from '../helpers/thrown.js';
 
 const MODEL = fileURLToPath(new URL('../../models/mnist-mlp/', import.meta.url));
@@ -89,6 +90,11 @@ describe('vae.anomaly', () => {
     expect(adjusted.reference).toBe('nllComplexity');
     expect(Array.from(adjusted.percentile)).toEqual(Array.from(scorePercentiles(vae.manifest.calibration!, 'nllComplexity', adjusted.score)));
     expect(vae.manifest.calibration!.compressor).toBe(COMPLEXITY_COMPRESSOR);
+  });
+
+  it("AnomalyOptions' @example runs as written on the shipped (calibrated) model", async () => {
+    const [example] = docExamples(new URL('../../src/vae/anomaly.ts', import.meta.url));
+    await runDocExample(example!, { vaekit: await import('../../src/node.js') });
   });
 
   it('refuses a model without calibration, saying how to add one', async () => {

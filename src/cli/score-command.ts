@@ -133,7 +133,9 @@ export function scoreCommand(): Command {
     .argument('<model>', 'model folder (encoder.onnx, decoder.onnx, vaekit.json)')
     .addOption(new Option('--device <name>', 'execution provider').choices(NODE_DEVICES).default('auto'))
     .option('--strict', 'fail instead of falling back to cpu when the device is unavailable');
-  addOptions(command, [{ ...DATA_SOURCE_OPTION, help: `data set to score: ${DATA_SOURCE_OPTION.help.replace(/^data set: /, '')}` }, ...DATA_OPTIONS]);
+  // The data flags of train and eval; --scaling stays only to be refused with a reason.
+  const dataOptions = DATA_OPTIONS.map((spec) => (spec.key === 'scaling' ? { ...spec, default: undefined, help: "csv: refused — score scales rows with the model's recorded scaling" } : spec));
+  addOptions(command, [{ ...DATA_SOURCE_OPTION, help: `data set to score: ${DATA_SOURCE_OPTION.help.replace(/^data set: /, '')}` }, ...dataOptions]);
   return withQueueWindow(withQueueOptions(command, false))
     .addOption(new Option('--split <split>', 'rows to score: all (train rows, then test rows), train or test').choices(SCORE_SPLITS).default('all'))
     .option('--k <n>', 'importance samples of the IWAE NLL', parserFor(positiveInteger), 1000)

@@ -155,7 +155,7 @@ describe('vaekit score', () => {
   });
 
   it('resumes a run killed with SIGKILL after a chunk and writes the bytes of an uninterrupted run', async () => {
-    const args = ['--data', 'mnist', '--split', 'test', '--max-rows', '160', '--k', '150', '--chunk-rows', '20'];
+    const args = ['--data', 'mnist', '--split', 'test', '--max-rows', '160', '--k', '100', '--chunk-rows', '20'];
     const whole = join(root, 'whole.csv');
     expect(vaekit('score', MODEL, ...args, '--out', whole).code).toBe(0);
 
@@ -184,9 +184,9 @@ describe('vaekit score', () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('holds an unfinished run');
     expect(again.stderr).toContain('continue it with --resume');
-    const other = vaekit('score', MODEL, ...args.slice(0, -4), '--k', '100', '--chunk-rows', '20', '--out', out, '--resume');
+    const other = vaekit('score', MODEL, ...args.slice(0, -4), '--k', '50', '--chunk-rows', '20', '--out', out, '--resume');
     expect(other.code).toBe(1);
-    expect(other.stderr).toMatch(/cannot resume .*killed\.csv\.partial: it is a run with another k \(150 then, 100 now\)/);
+    expect(other.stderr).toMatch(/cannot resume .*killed\.csv\.partial: it is a run with another k \(100 then, 50 now\)/);
 
     const resumed = vaekit('score', MODEL, ...args, '--out', out, '--resume');
     expect(resumed.code, resumed.stderr).toBe(0);

@@ -2,7 +2,10 @@
  * Dynamic batching of `vaekit serve`: 64 concurrent connections (keep-alive, one request in flight
  * each, closed loop), each sending batch-1 OIP infer requests to a decoder graph, against the
  * server with batching (--max-batch-size 64) and without (--max-batch-size 1). Every other server
- * flag is the same in both runs (--max-queue-delay-ms 2, --threads, --no-log).
+ * flag is the same in both runs (--max-queue-delay-ms 2, --threads, --no-log). A third run, the
+ * ceiling, serves the same requests from the same server code with no graph running
+ * (bench/serve-ceiling-server.ts): the requests/s the HTTP stack allows on this machine beside the
+ * load generator, so ceiling / no batching is the most any batching could give.
  *
  * The load comes from autocannon (a dedicated HTTP load generator, in this process): a
  * closed-loop client written with fetch or node:http costs more CPU per request than the server
@@ -20,7 +23,10 @@
  * Each run: a 1 s warm-up (sessions, JIT, sockets), then a timed window. Client figures:
  * requests/s and p50/p99 latency (each response's time as autocannon measures it, µs precision).
  * Server figures, from GET /metrics before and after the window (vaekit_batch_size and
- * vaekit_batch_requests, observed once per ONNX Runtime run): runs/s and rows per run.
+ * vaekit_batch_requests, observed once per ONNX Runtime run): runs/s and rows per run. CPU per
+ * request: the server process's (every thread, /proc) and this process's (autocannon); they
+ * depend less than requests/s on what else the machine runs (though contention inflates them), and
+ * with the two cores busy, requests/s ≈ 2 cores / (server + client CPU per request).
  *
  * `npx tsx bench/serve-batching.ts [--connections 64] [--seconds 5] [--threads N]` (ONNX Runtime
  * intra-op threads of the server; 0: its default)
@@ -146,7 +152,9 @@ async function measure(model: string, label: string, args: string[], binary: boo
     const latencies: number[] = [];
     const before = await scrape(server.url, graph);
     const cpuBefore = cpuSeconds(server.pid);
+    const clientBefore = process.cpuUsage();
     const result = await load({ ...options, duration: SECONDS }, (status, ms) => status === 200 && latencies.push(ms));
+    const client = process.cpuUsage(clientBefore);
     const cpuAfter = cpuSeconds(server.pid);
     const after = await scrape(server.url, graph);
     check(result, 'timed run');
@@ -165,6 +173,8 @@ async function measure(model: string, label: string, args: string[], binary: boo
       p99Ms: pct(99),
       runsPerSecond: runs / serverSeconds,
       serverCpuUsPerRequest: cpuBefore === null || cpuAfter === null ? null : ((cpuAfter - cpuBefore) * 1e6) / result['2xx'],
+      // autocannon runs in this process: its CPU per request is the load generator's share of the cores.
+      clientCpuUsPerRequest: (client.user + client.system) / result['2xx'],
       rowsPerRun: runs ? (after.rows - before.rows) / runs : 0,
       requestsPerRun: runs ? (after.requests - before.requests) / runs : 0,
     };
@@ -221,6 +231,7 @@ console.log(
       requests: r.requests,
       ortRunsPerSecond: round(r.runsPerSecond, 1),
       serverCpuUsPerRequest: r.serverCpuUsPerRequest === null ? null : round(r.serverCpuUsPerRequest, 1),
+      clientCpuUsPerRequest: round(r.clientCpuUsPerRequest, 1),
       rowsPerRun: round(r.rowsPerRun),
       requestsPerRun: round(r.requestsPerRun),
     })),
@@ -229,11 +240,11 @@ console.log(
   }),
 );
 console.log(`\n${CONNECTIONS} connections (autocannon, keep-alive), batch-1 decoder requests, ${SECONDS} s each, ${availableParallelism()} cores, --threads ${THREADS}`);
-console.log('model      body    server flags                                                   requests/s   p50 ms   p99 ms   graph runs/s   rows/run   server CPU µs/request');
+console.log('model      body    server flags                                                   requests/s   p50 ms   p99 ms   graph runs/s   rows/run   CPU µs/request: server client');
 for (const r of runs) {
   const cpu = r.serverCpuUsPerRequest === null ? '—' : r.serverCpuUsPerRequest.toFixed(0);
   console.log(
-    `${r.model.padEnd(10)} ${r.body.padEnd(7)} ${r.flags.padEnd(62)} ${r.rps.toFixed(0).padStart(10)} ${r.p50Ms.toFixed(2).padStart(8)} ${r.p99Ms.toFixed(2).padStart(8)} ${r.runsPerSecond.toFixed(0).padStart(14)} ${r.rowsPerRun.toFixed(1).padStart(10)} ${cpu.padStart(23)}`,
+    `${r.model.padEnd(10)} ${r.body.padEnd(7)} ${r.flags.padEnd(62)} ${r.rps.toFixed(0).padStart(10)} ${r.p50Ms.toFixed(2).padStart(8)} ${r.p99Ms.toFixed(2).padStart(8)} ${r.runsPerSecond.toFixed(0).padStart(14)} ${r.rowsPerRun.toFixed(1).padStart(10)} ${cpu.padStart(22)} ${r.clientCpuUsPerRequest.toFixed(0).padStart(6)}`,
   );
 }
 console.log('\nrequests/s ratios: speedup = batching / no batching; most possible = ceiling / no batching; batching reaches the share "of ceiling"');

@@ -97,6 +97,28 @@ describe('readScoreChunks', () => {
     expect(await countScoreRows('csv', { file: STATS })).toBeNull();
   });
 
+  it("gives a conditional model its own class indices: CSV class names and PNG class folders by name", async () => {
+    const table = await loadCsv(STATS, { label: 'digit', columns: ['ink', 'height', 'width'] });
+    const condition = (labels: string[]) => ({ condition: { classes: labels.length, labels } });
+    // Recorded columns pick 3 of the file's numeric columns; the classes are the model's, in its order.
+    const model = manifestWith(
+      { shape: [3], layout: 'features', scaling: table.scaling },
+      { ...condition(['9', '8', '7', '6', '5', '4', '3', '2', '1', '0']), training: { ...MLP.training!, config: { dataOptions: { label: 'digit', columns: ['ink', 'height', 'width'] } } } },
+    );
+    const got = concat(await collect(model, 'csv', { file: STATS, split: 'test' }, 64));
+    expect(got.x).toEqual(table.test.x);
+    expect(got.labels).toEqual([...table.test.labels!].map((l) => 9 - l));
+    const unknown = await rejected(collect({ ...model, condition: { classes: 2, labels: ['0', '1'] } }, 'csv', { file: STATS }, 64));
+    expect(unknown.message).toMatch(/row \d+: class "2" is not one of model 'test-model''s classes \(0, 1\)/);
+
+    const digits = fixture('png-folder/digits');
+    const png = concat(await collect(manifestWith({}, condition(['x', '2', '1', '0'])), 'png', { dir: digits }, 64));
+    const whole = await loadPngFolder(digits, { testFraction: 0 });
+    expect(png.labels).toEqual([...whole.train.labels!].map((l) => 3 - l));
+    const missing = await rejected(collect(manifestWith({}, condition(['0', '1'])), 'png', { dir: digits }, 64));
+    expect(missing.message).toContain("class folder(s) 2 are not classes of model 'test-model' (0, 1)");
+  });
+
   it('refuses data whose rows are not the model\'s examples, naming both', async () => {
     const error = await rejected(collect(manifestWith({ shape: [6], layout: 'features' }), 'idx', IDX, 8));
     expect(error.code).toBe('shape-mismatch');

@@ -154,31 +154,36 @@ describe('vaekit score', () => {
     expect(scaling.stderr).toContain("--scaling applies to training; vaekit score scales CSV rows with the model's recorded scaling");
   });
 
-  it('resumes a run killed with SIGKILL after a chunk and writes the bytes of an uninterrupted run', async () => {
+  it('resumes a run killed with SIGKILL, then one stopped with Ctrl-C, and writes the bytes of an uninterrupted run', async () => {
     const args = ['--data', 'mnist', '--split', 'test', '--max-rows', '160', '--k', '100', '--chunk-rows', '20'];
     const whole = join(root, 'whole.csv');
     expect(vaekit('score', MODEL, ...args, '--out', whole).code).toBe(0);
 
     const out = join(root, 'killed.csv');
-    const child = spawn(process.execPath, [CLI, 'score', MODEL, ...args, '--out', out], { stdio: 'ignore' });
-    const exited = new Promise((done) => child.once('exit', done));
     const state = `${out}.partial.json`;
-    const deadline = Date.now() + 60_000;
-    let chunksDone = 0;
-    while (chunksDone < 1 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20));
+    const chunksDone = (): number => {
       try {
-        chunksDone = JSON.parse(readFileSync(state, 'utf8')).chunksDone;
+        return JSON.parse(readFileSync(state, 'utf8')).chunksDone;
       } catch {
-        // not written yet, or being replaced
+        return -1; // not written yet, or being replaced
       }
-    }
-    child.kill('SIGKILL');
-    await exited;
-    expect(chunksDone).toBeGreaterThanOrEqual(1);
+    };
+    /** Starts `vaekit score … --out out`, sends `signal` once `chunks` chunks are done, returns the exit. */
+    const stopped = async (extra: string[], signal: NodeJS.Signals, chunks: number) => {
+      const child = spawn(process.execPath, [CLI, 'score', MODEL, ...args, '--out', out, ...extra], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+      const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+      const deadline = Date.now() + 60_000;
+      while (chunksDone() < chunks && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      child.kill(signal);
+      return { code: await exited, stderr, chunks: chunksDone() };
+    };
+
+    const killed = await stopped([], 'SIGKILL', 1);
+    expect(killed.chunks).toBeGreaterThanOrEqual(1);
+    expect(killed.chunks).toBeLessThan(8);
     expect(existsSync(out)).toBe(false);
-    const left = JSON.parse(readFileSync(state, 'utf8')).chunksDone;
-    expect(left).toBeLessThan(8);
 
     const again = vaekit('score', MODEL, ...args, '--out', out);
     expect(again.code).toBe(1);
@@ -188,9 +193,16 @@ describe('vaekit score', () => {
     expect(other.code).toBe(1);
     expect(other.stderr).toMatch(/cannot resume .*killed\.csv\.partial: it is a run with another k \(100 then, 50 now\)/);
 
+    const interrupted = await stopped(['--resume'], 'SIGINT', killed.chunks + 1);
+    expect(interrupted.code).toBe(130);
+    expect(interrupted.stderr).toContain(`resuming at chunk ${killed.chunks} (${killed.chunks * 20} rows written)`);
+    expect(interrupted.stderr).toMatch(/SIGINT: \d+ rows are kept in .*killed\.csv\.partial; the same command with --resume continues from there/);
+    expect(interrupted.chunks).toBeLessThan(8);
+    expect(existsSync(out)).toBe(false);
+
     const resumed = vaekit('score', MODEL, ...args, '--out', out, '--resume');
     expect(resumed.code, resumed.stderr).toBe(0);
-    expect(resumed.stderr).toContain(`resuming at chunk ${left} (${left * 20} rows written)`);
+    expect(resumed.stderr).toContain(`resuming at chunk ${interrupted.chunks} (${interrupted.chunks * 20} rows written)`);
     expect(await readFile(out)).toEqual(await readFile(whole));
     expect(existsSync(state) || existsSync(`${out}.partial`)).toBe(false);
   }, 120_000);

@@ -116,7 +116,7 @@ export async function scoreOnQueue(options: QueuedScoreOptions): Promise<void> {
   events.on('stalled', ({ jobId }) => {
     if (!ours(jobId)) return;
     stalled++;
-    log(`job ${jobId}: its worker stopped renewing the lock (stalled); BullMQ put it back for another worker`);
+    log(`chunk ${jobId.slice(options.runId.length + 1)}: its worker stopped renewing the job's lock (stalled); BullMQ put it back for another worker`);
   });
   events.on('progress', ({ jobId, data }) => {
     const worker = (data as { worker?: unknown })?.worker;

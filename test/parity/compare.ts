@@ -2,7 +2,8 @@
  * The suite's checks (docs/architecture.md, "Parity tolerances"): sampler quantities bit for bit; model
  * outputs |a − b| ≤ atol + rtol·|b| against the reference (ort-node cpu), atol 1e-5 for
  * tfjs/cpu/wasm and 1e-4 for WebGPU, rtol 1.3e-6 (float32 Bernoulli logits reach −40, where one
- * ulp is 4e-6: export/verify.ts); log p(x) per example within 1e-3 nats (1e-2 on WebGPU).
+ * ulp is 4e-6: export/verify.ts); log p(x) per example, and vae.anomaly's scores, within 1e-3 nats
+ * (1e-2 on WebGPU); the anomaly complexity lengths bit for bit.
  */
 import { EXACT_QUANTITIES, type Quantities } from './conformance.js';
 
@@ -32,7 +33,8 @@ export interface QuantityCheck {
 
 export function ruleFor(quantity: string, tolerance: ToleranceClass): Tolerance | 'exact' {
   if ((EXACT_QUANTITIES as readonly string[]).includes(quantity)) return 'exact';
-  return quantity === 'logLikelihood' ? TOLERANCES[tolerance].logLikelihood : TOLERANCES[tolerance].model;
+  // vae.anomaly's scores are log p(x) estimates (or one minus a bit-identical length).
+  return quantity === 'logLikelihood' || quantity.startsWith('anomaly.') ? TOLERANCES[tolerance].logLikelihood : TOLERANCES[tolerance].model;
 }
 
 export function checkQuantity(values: number[] | undefined, reference: number[], rule: Tolerance | 'exact'): QuantityCheck {

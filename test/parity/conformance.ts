@@ -34,11 +34,14 @@ export const PRIOR_COUNT = 16;
 /** logLikelihood: importance samples and where ε comes from. */
 export const LOG_LIKELIHOOD = { k: 32, seed: 1, stream: 0, offset: 0 } as const;
 
+/** vae.anomaly: the IWAE score (ε stream 1, as `vaekit score`) with these importance samples and seed, minus the input complexity. */
+export const ANOMALY = { k: 16, seed: 1 } as const;
+
 /** Quantity name → values (flattened, row-major). */
 export type Quantities = Record<string, number[]>;
 
 /** What the bit-identical sampler quantities are called (the rest are model outputs). */
-export const EXACT_QUANTITIES = ['sampler.eps', 'sampler.prior'] as const;
+export const EXACT_QUANTITIES = ['sampler.eps', 'sampler.prior', 'anomaly.complexityBits'] as const;
 
 export interface ConformanceResult {
   /** Execution provider(s) actually used, as the runtime reports them. */
@@ -86,6 +89,9 @@ export async function vaeQuantities(vae: Vae, x: Float32Array): Promise<Quantiti
   if (!decoded.logits) throw new Error('the decoder returned no logits (a bernoulli model is expected)');
   const reconstruction = await vae.reconstruct(input);
   const ll = await vae.logLikelihood(input, { ...LOG_LIKELIHOOD });
+  // One anomaly call (its likelihood part is logLikelihood's on another stream): the score within
+  // the log p(x) tolerance, the PNG-deflate lengths it subtracts bit for bit (pure JavaScript).
+  const adjusted = await vae.anomaly(input, { ...ANOMALY, complexity: true });
   return {
     'encoder.mu': Array.from(mu.data),
     'encoder.logvar': Array.from(logvar.data),
@@ -93,6 +99,8 @@ export async function vaeQuantities(vae: Vae, x: Float32Array): Promise<Quantiti
     'decoder.logits': Array.from(decoded.logits.data),
     reconstruction: Array.from(reconstruction.data),
     logLikelihood: Array.from(ll.perExample),
+    'anomaly.nllComplexity': Array.from(adjusted.score),
+    'anomaly.complexityBits': Array.from(adjusted.complexityBits!),
   };
 }
 

@@ -12,7 +12,9 @@ import { selectBackend } from '../../../src/train/backend/select-backend.js';
 import { iwaeNegLogLikelihood } from '../../../src/train/objective/iwae.js';
 import { logLikelihood } from '../../../src/train/objective/likelihood.js';
 import { loadLayersModelFile } from '../../../src/train/model/model-artifacts.js';
-import { LATENT_DIM, LOG_LIKELIHOOD, PIXELS, latentDraws, samplerQuantities, type ConformanceInput, type ConformanceResult } from '../conformance.js';
+import { complexityBits } from '../../../src/vae/complexity.js';
+import { IWAE_STREAM } from '../../../src/vae/anomaly-streams.js';
+import { ANOMALY, LATENT_DIM, LOG_LIKELIHOOD, PIXELS, latentDraws, samplerQuantities, type ConformanceInput, type ConformanceResult } from '../conformance.js';
 
 const FIXTURE = fileURLToPath(new URL('../../fixtures/mnist-mlp-tfjs/', import.meta.url));
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -25,8 +27,12 @@ function predictPair(model: tfl.LayersModel, input: tf.Tensor): [Float32Array, F
 }
 
 /** log p(x) per example, K importance samples: iwae.ts's computation without the final sum. */
-function logLikelihoodPerExample(models: { encoder: tfl.LayersModel; decoder: tfl.LayersModel }, x: Float32Array, n: number): number[] {
-  const { k: K, seed, stream, offset } = LOG_LIKELIHOOD;
+function logLikelihoodPerExample(
+  models: { encoder: tfl.LayersModel; decoder: tfl.LayersModel },
+  x: Float32Array,
+  n: number,
+  { k: K, seed, stream, offset }: { k: number; seed: number; stream: number; offset: number } = LOG_LIKELIHOOD,
+): number[] {
   const J = LATENT_DIM;
   const eps = fillStandardNormal(new Float32Array(n * K * J), { seed, stream, offset });
   return tf.tidy(() => {
@@ -58,6 +64,9 @@ export async function runTfjs(input: ConformanceInput): Promise<ConformanceResul
     const [logits, mean] = predictPair(decoder, tf.tensor2d(z, [z.length / LATENT_DIM, LATENT_DIM]));
     const [, reconstruction] = predictPair(decoder, tf.tensor2d(mu, [n, LATENT_DIM]));
     const perExample = logLikelihoodPerExample({ encoder, decoder }, x, n);
+    // vae.anomaly's score: the IWAE NLL on `vaekit score`'s stream, minus L(x)·ln 2 with complexity.
+    const anomalyNll = logLikelihoodPerExample({ encoder, decoder }, x, n, { ...ANOMALY, stream: IWAE_STREAM, offset: 0 }).map((v) => -v);
+    const bits = complexityBits(x, n, { shape: [28, 28, 1], layout: 'hwc', range: [0, 1], scaling: null });
     // The trainer's own estimator on the same ε layout: its mean must be the per-example mean.
     const trainerNll = iwaeNegLogLikelihood({ encoder, decoder }, { x, labels: null, count: n }, {
       likelihood: { kind: 'bernoulli' },
@@ -78,6 +87,8 @@ export async function runTfjs(input: ConformanceInput): Promise<ConformanceResul
         'decoder.logits': Array.from(logits),
         reconstruction: Array.from(reconstruction),
         logLikelihood: perExample,
+        'anomaly.nllComplexity': anomalyNll.map((v, i) => v - bits[i]! * Math.LN2),
+        'anomaly.complexityBits': Array.from(bits),
       },
       warnings: [],
       ms: performance.now() - started,

@@ -15,7 +15,7 @@ function example(heading: string): string {
 }
 
 describe('README examples run as written (against the built package)', () => {
-  it.each(['## Install in an app', '## The SDK', '### Loading: bytes, progress, abort, custom fetch, cache', '### `vaekit score`', '## The shared sampler'])('%s', (heading) => {
+  it.each(['## Install in an app', '## The SDK', '### Loading: bytes, progress, abort, custom fetch, cache', '### `vaekit score`', '### Anomaly scores: `vae.anomaly`', '## The shared sampler'])('%s', (heading) => {
     const result = spawnSync(process.execPath, ['--input-type=module', '-e', example(heading)], { cwd: ROOT, encoding: 'utf8' });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);

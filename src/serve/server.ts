@@ -2,7 +2,6 @@
  * `vaekit serve` on Fastify: the Open Inference Protocol routes, vaekit's own routes, metrics,
  * bearer-token auth, optional CORS, body limits, and a graceful close.
  */
-import type { Duplex } from 'node:stream';
 import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { GraphModel } from './graph-model.js';
@@ -18,7 +17,15 @@ import { vaekitRoutes } from './vaekit-routes.js';
  * A request Node's HTTP parser refused (malformed, headers too large, too slow) never reaches
  * Fastify's routes: answer it on the socket in the OIP error shape, then drop the connection.
  */
-function rawClientError(error: Error & { code?: string }, socket: Duplex): void {
+/** The part of the connection's socket the answer needs. */
+interface RawSocket {
+  destroyed: boolean;
+  writable: boolean;
+  write(data: string): unknown;
+  destroy(error?: Error): unknown;
+}
+
+function rawClientError(error: Error & { code?: string }, socket: RawSocket): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const [status, text, message] =
     error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'Request Timeout', 'the request was not received in time']

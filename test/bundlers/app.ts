@@ -13,7 +13,7 @@ import { stagePackage } from '../../scripts/package/stage.js';
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('./', import.meta.url));
 /** What dist/web.js and dist/wasm.js import, and what those import. */
-const BROWSER_DEPENDENCIES = ['onnxruntime-web', 'onnxruntime-common', '@bufbuild/protobuf'];
+const BROWSER_DEPENDENCIES = ['onnxruntime-web', 'onnxruntime-common', '@bufbuild/protobuf', 'fflate'];
 const MODEL_FILES = ['vaekit.json', 'encoder.onnx', 'decoder.onnx'];
 
 function linkTree(from: string, to: string): void {

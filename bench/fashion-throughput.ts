@@ -1,77 +1,164 @@
 /**
  * Training throughput and peak memory of the default MLP (784-400-20) and conv (channels 32,64,
- * stride 2, hidden 256, latent 20) VAEs on real Fashion-MNIST batches (batch 128): both on the wasm
- * backend with vaekit's kernels, and conv also on tfjs' pure-JS cpu backend as the reference it
- * had to train on before vaekit's Conv2DBackpropFilter (about a minute per step here). Each row
- * runs in a child process (bench/fashion-throughput-child.ts) so that its peak RSS
- * (`process.resourceUsage().maxRSS`) is its own; rows run one after another. Prints JSON, then a
- * table. Needs the Fashion-MNIST IDX files (apt-get install dataset-fashion-mnist).
- * `npx tsx bench/fashion-throughput.ts [--mlp-steps N] [--conv-steps N] [--cpu-conv-steps N (0 = skip)]`
+ * stride 2, hidden 256, latent 20) VAEs on real Fashion-MNIST batches (batch 128).
+ *
+ * Conv rows run in rounds, the settings interleaved within each round so that the machine's load
+ * hits them alike: the wasm backend with vaekit's kernels, the wasm backend with its stock
+ * Conv2DBackpropInput (vaekit's other wasm kernels stay: without its Conv2DBackpropFilter a conv
+ * model does not train on wasm at all), and PyTorch on the same architecture (bench/pytorch/
+ * fashion_vae.py, 1 and 2 threads; skipped with a note when `$BENCH_PYTHON`, default
+ * /usr/bin/python3, has no torch). Each figure is the median over rounds, beside its CPU-time
+ * form (samples per CPU second of the process: what a step costs on a shared machine). The MLP
+ * runs once per setting, and conv on tfjs' pure-JS cpu backend (about a minute a step) once, as
+ * the reference it had to train on before vaekit's Conv2DBackpropFilter.
+ *
+ * Every row is a child process (bench/fashion-throughput-child.ts, or Python), so its peak RSS
+ * (`maxRSS`) is its own. Prints JSON, then a table. Needs the Fashion-MNIST IDX files
+ * (apt-get install dataset-fashion-mnist).
+ * `npx tsx bench/fashion-throughput.ts [--mlp-steps N] [--conv-steps N] [--rounds N] [--cpu-conv-steps N (0 = skip)]`
  */
 import { spawnSync } from 'node:child_process';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { option } from './options.js';
 
 const MLP_STEPS = option('mlp-steps', 200);
-const CONV_STEPS = option('conv-steps', 40);
+const CONV_STEPS = option('conv-steps', 20);
+const ROUNDS = option('rounds', 3);
 const CPU_CONV_STEPS = option('cpu-conv-steps', 1, { min: 0 });
+const PYTHON = process.env['BENCH_PYTHON'] ?? '/usr/bin/python3';
 
 const CHILD = fileURLToPath(new URL('./fashion-throughput-child.ts', import.meta.url));
+const PYTORCH = fileURLToPath(new URL('./pytorch/fashion_vae.py', import.meta.url));
 
-interface Row {
-  model: string;
-  arch: 'mlp' | 'conv';
-  backend: string;
-  batchSize: number;
-  warmupSteps: number;
-  steps: number;
+interface Run {
   samplesPerSec: number;
   msPerStep: number;
+  samplesPerCpuSec: number;
+  cpuMsPerStep: number;
   finalObjective: number;
   peakRssMB: number;
-  rssAfterDataMB: number;
-  wasmHeapMB: number | null;
+  model?: string;
+  blas?: string;
+  framework?: string;
 }
 
-function run(args: string[]): Row {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', CHILD, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  const line = result.stdout.split('\n').filter((l) => l.startsWith('{')).at(-1);
+interface Setting {
+  /** Row label. */
+  name: string;
+  arch: 'mlp' | 'conv';
+  command: string;
+  args: string[];
+}
+
+function tfjs(name: string, arch: 'mlp' | 'conv', args: string[]): Setting {
+  return { name, arch, command: process.execPath, args: ['--import', 'tsx', CHILD, '--model', arch, ...args] };
+}
+
+function pytorch(arch: 'mlp' | 'conv', threads: number, steps: number): Setting {
+  return {
+    name: `PyTorch CPU, ${threads} thread${threads > 1 ? 's' : ''}`,
+    arch,
+    command: PYTHON,
+    args: [PYTORCH, '--model', arch, '--threads', String(threads), '--steps', String(steps)],
+  };
+}
+
+function run(setting: Setting): Run {
+  const result = spawnSync(setting.command, setting.args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const line = result.stdout?.split('\n').filter((l) => l.startsWith('{')).at(-1);
   if (result.status !== 0 || line === undefined) {
     // tfjs-wasm errors can carry its whole minified source: keep the first lines only.
-    const stderr = result.stderr.split('\n').slice(0, 8).map((l) => l.slice(0, 300)).join('\n');
-    throw new Error(`bench child ${args.join(' ')} failed with status ${result.status}:\n${stderr}`);
+    const stderr = (result.stderr ?? String(result.error)).split('\n').slice(0, 8).map((l) => l.slice(0, 300)).join('\n');
+    throw new Error(`bench child ${setting.command} ${setting.args.join(' ')} failed with status ${result.status}:\n${stderr}`);
   }
-  return JSON.parse(line) as Row;
+  return JSON.parse(line) as Run;
 }
 
-const rows: Row[] = [
-  run(['--model', 'mlp', '--backend', 'wasm', '--steps', String(MLP_STEPS)]),
-  run(['--model', 'conv', '--backend', 'wasm', '--steps', String(CONV_STEPS)]),
-];
-// One cpu conv step takes about a minute: no warm-up (the pure-JS kernels have nothing to warm).
-if (CPU_CONV_STEPS > 0) rows.push(run(['--model', 'conv', '--backend', 'cpu', '--steps', String(CPU_CONV_STEPS), '--warmup', '0']));
+function hasTorch(): string | null {
+  const probe = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
+  if (probe.status === 0) return null;
+  return `${PYTHON} cannot import torch (${(probe.stderr || String(probe.error)).trim().split('\n').at(-1)}): PyTorch rows skipped; set BENCH_PYTHON`;
+}
 
-const convWasm = rows[1]!;
-const convCpu = rows[2];
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : Math.round((sorted[mid - 1]! + sorted[mid]!) / 2);
+};
+
+const torchMissing = hasTorch();
+const mlpSettings = [tfjs('wasm, vaekit kernels', 'mlp', ['--backend', 'wasm', '--steps', String(MLP_STEPS)])];
+const convSettings = [
+  tfjs('wasm, vaekit kernels', 'conv', ['--backend', 'wasm', '--steps', String(CONV_STEPS)]),
+  tfjs('wasm, stock Conv2DBackpropInput', 'conv', ['--backend', 'wasm', '--kernels', 'stock', '--steps', String(CONV_STEPS)]),
+];
+if (torchMissing === null) {
+  mlpSettings.push(pytorch('mlp', 1, MLP_STEPS), pytorch('mlp', 2, MLP_STEPS));
+  convSettings.push(pytorch('conv', 1, CONV_STEPS), pytorch('conv', 2, CONV_STEPS));
+}
+
+const loadBefore = loadavg()[0]!;
+const runs = new Map<Setting, Run[]>();
+const record = (s: Setting) => runs.set(s, [...(runs.get(s) ?? []), run(s)]);
+for (const s of mlpSettings) record(s);
+for (let round = 0; round < ROUNDS; round++) for (const s of convSettings) record(s);
+let cpuConv: Run | null = null;
+// One cpu conv step takes about a minute: no warm-up (the pure-JS kernels have nothing to warm).
+if (CPU_CONV_STEPS > 0) cpuConv = run(tfjs('cpu (pure JS)', 'conv', ['--backend', 'cpu', '--steps', String(CPU_CONV_STEPS), '--warmup', '0']));
+
+const rows = [...runs.entries()].map(([s, list]) => ({
+  model: s.arch,
+  setting: s.name,
+  runs: list.length,
+  samplesPerSec: median(list.map((r) => r.samplesPerSec)),
+  samplesPerSecEachRun: list.map((r) => r.samplesPerSec),
+  samplesPerCpuSec: median(list.map((r) => r.samplesPerCpuSec)),
+  peakRssMB: Math.max(...list.map((r) => r.peakRssMB)),
+  finalObjective: list[0]!.finalObjective,
+  ...(list[0]!.blas ? { framework: list[0]!.framework, blas: list[0]!.blas } : {}),
+}));
+if (cpuConv) {
+  rows.push({
+    model: 'conv', setting: 'cpu (pure JS)', runs: 1, samplesPerSec: cpuConv.samplesPerSec, samplesPerSecEachRun: [cpuConv.samplesPerSec],
+    samplesPerCpuSec: cpuConv.samplesPerCpuSec, peakRssMB: cpuConv.peakRssMB, finalObjective: cpuConv.finalObjective,
+  });
+}
+
+const find = (model: string, setting: string) => rows.find((r) => r.model === model && r.setting.startsWith(setting));
+const ratio = (a: number | undefined, b: number | undefined) => (a && b ? Math.round((a / b) * 100) / 100 : null);
+const ratios = (model: 'mlp' | 'conv') => {
+  const vaekit = find(model, 'wasm, vaekit');
+  return {
+    overStockConv2DBackpropInput: model === 'conv' ? ratio(vaekit?.samplesPerSec, find(model, 'wasm, stock')?.samplesPerSec) : null,
+    overPyTorch1Thread: ratio(vaekit?.samplesPerSec, find(model, 'PyTorch CPU, 1')?.samplesPerSec),
+    overPyTorch2Threads: ratio(vaekit?.samplesPerSec, find(model, 'PyTorch CPU, 2')?.samplesPerSec),
+    cpuTimeOverPyTorch1Thread: ratio(vaekit?.samplesPerCpuSec, find(model, 'PyTorch CPU, 1')?.samplesPerCpuSec),
+  };
+};
 const report = {
   benchmark: 'fashion-throughput',
-  data: 'Fashion-MNIST train split (60 000 × 28 × 28), seeded order',
+  data: 'Fashion-MNIST train split (60 000 × 28 × 28), seeded order, batch 128',
+  models: { mlp: 'MLP 784-400-20', conv: 'conv 32-64 (stride 2) · 256-20' },
   node: process.version,
   cpu: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
-  peakRss: 'process.resourceUsage().maxRSS of each child process: its whole life, the loaded data set included',
+  loadAverage: { before: loadBefore, after: loadavg()[0]! },
+  rounds: ROUNDS,
+  note: torchMissing,
+  peakRss: 'process.resourceUsage().maxRSS (Python: ru_maxrss) of each child process: its whole life, the loaded data set included',
   rows,
-  convWasmOverCpu: convCpu ? Math.round((convWasm.samplesPerSec / convCpu.samplesPerSec) * 10) / 10 : null,
+  vaekitOver: { mlp: ratios('mlp'), conv: ratios('conv') },
+  convWasmOverCpu: cpuConv ? ratio(find('conv', 'wasm, vaekit')?.samplesPerSec, cpuConv.samplesPerSec) : null,
 };
 console.log(JSON.stringify(report, null, 2));
 console.table(
   rows.map((r) => ({
-    model: r.model,
-    backend: r.backend === 'wasm' ? 'wasm + vaekit kernels' : `${r.backend} (stock tfjs)`,
-    'samples/s': r.samplesPerSec,
-    'ms/step': r.msPerStep,
+    model: report.models[r.model as 'mlp' | 'conv'],
+    setting: r.setting,
+    'samples/s (median)': r.samplesPerSec,
+    'each run': r.samplesPerSecEachRun.join(' '),
+    'samples/CPU-s': r.samplesPerCpuSec,
     'peak RSS MB': r.peakRssMB,
-    'RSS after data MB': r.rssAfterDataMB,
-    steps: `${r.warmupSteps} + ${r.steps}`,
   })),
 );
+if (torchMissing) console.log(torchMissing);

@@ -24,9 +24,12 @@ async function activate(name: TrainBackend): Promise<void> {
       await import('@tensorflow/tfjs-backend-wasm');
       const { installFastTransposedMatMul } = await import('./fast-transposed-matmul.js');
       const { installConv2DBackpropFilter } = await import('./conv2d-backprop-filter.js');
+      const { installConv2DBackpropInput } = await import('./conv2d-backprop-input.js');
       installFastTransposedMatMul();
       // tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter: without it conv weights get no gradient.
       installConv2DBackpropFilter();
+      // Its Conv2DBackpropInput (Conv2DTranspose, conv input gradients) is a scalar loop: XNNPACK instead.
+      installConv2DBackpropInput();
       break;
     }
     case 'cpu':
@@ -47,8 +50,8 @@ function reason(error: unknown): string {
 
 /**
  * Chooses the tfjs backend for training: `tensorflow` (@tensorflow/tfjs-node) when it loads, else
- * `wasm` (with vaekit's fast transposed matMul and its Conv2DBackpropFilter kernel), else `cpu`. A
- * requested backend that fails to load is an error, never a silent fallback.
+ * `wasm` (with vaekit's fast transposed matMul and its Conv2DBackpropFilter and Conv2DBackpropInput
+ * kernels), else `cpu`. A requested backend that fails to load is an error, never a silent fallback.
  *
  * @example
  * ```ts

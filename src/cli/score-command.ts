@@ -156,6 +156,8 @@ async function scoreAction(model: string, flags: ScoreFlags, command: Command): 
   if (flags.k > MAX_IMPORTANCE_SAMPLES) {
     throw new VaekitError('invalid-argument', `--k must be at most ${MAX_IMPORTANCE_SAMPLES} (importance samples per example; time grows with k); found ${flags.k}`);
   }
+  // bullmq and ioredis are optional peers: a --queue run checks them before it loads or writes anything.
+  if (flags.queue) assertPeers('vaekit score --queue', QUEUE_PEERS);
   const { source, data } = dataPlan(command, flags);
   const plan: ScoreRunPlan = { source, data, settings: { k: flags.k, seed: flags.seed }, chunkRows: flags.chunkRows };
   const started = performance.now();
@@ -181,8 +183,6 @@ async function scoreAction(model: string, flags: ScoreFlags, command: Command): 
     process.once('SIGINT', stop).once('SIGTERM', stop);
     try {
       if (flags.queue) {
-        // bullmq and ioredis are optional peers: check them, then load the producer.
-        assertPeers('vaekit score --queue', QUEUE_PEERS);
         const { runQueuedScore } = await import('./queued-score.js');
         await runQueuedScore(vae.manifest, plan, output, { identity: scoreIdentity(vae.manifest, plan), queue: flags.queue, queueName: flags.queueName, window: flags.queueWindow, onRows: (rows) => progress.update(rows) });
       } else await runLocalScore(vae, plan, output, { onRows: (rows) => progress.update(rows) });

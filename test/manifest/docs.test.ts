@@ -12,7 +12,7 @@ import { MNIST_FOLDER, MNIST_TEXT, PYTORCH_TEXT, edited, rejection } from './man
 const DOC = readFileSync(fileURLToPath(new URL('../../docs/manifest.md', import.meta.url)), 'utf8');
 const blocks = (lang: string) => [...DOC.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)\\n```', 'g'))].map((m) => m[1]!);
 
-/** A manifest as the page shows it: each calibration quantile array (1001 numbers) by its first and last three values. */
+/** A manifest as the page shows it: each calibration quantile array (119 numbers) by its first and last three values. */
 const elided = (text: string) =>
   text.replace(/^(\s*"(?:p|negElbo|nll|negElboComplexity|nllComplexity)": )\[([^\]\n]*)\]/gm, (line, head: string, list: string) => {
     const values = list.split(',');

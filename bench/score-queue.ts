@@ -13,9 +13,12 @@
  *
  * Also measured, by the same difference:
  *   - per-job overhead: 1-row chunks at k = 1 (almost no compute), ms per job through the queue
- *     minus ms per chunk locally
+ *     minus ms per chunk locally (wall time), and per job of worker time (2 workers × the wall
+ *     time per job) minus the local chunk's
  *   - Redis bytes per job: MEMORY USAGE of a waiting job's hash and of a stored result, for
  *     several chunk sizes (what Redis holds per chunk in flight)
+ *   - Redis's work per job (INFO counters around one queue run): CPU ms, commands, network bytes
+ *     in and out — what sets how many jobs/s one Redis serves
  *
  * `npx tsx bench/score-queue.ts [--rows 4000] [--k 100] [--chunk-rows 100] [--repeat 3]`
  *
@@ -105,6 +108,27 @@ async function startWorkers(url: string, count: number) {
   return { stop: () => Promise.all(workers.map((w) => (w.child.kill('SIGTERM'), w.exited))) };
 }
 
+/** Redis's counters (INFO): CPU seconds, commands, network bytes. */
+async function redisCounters(client: Redis) {
+  const info = await client.info();
+  const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)![1]);
+  return { cpu: field('used_cpu_sys') + field('used_cpu_user'), commands: field('total_commands_processed'), netIn: field('total_net_input_bytes'), netOut: field('total_net_output_bytes') };
+}
+
+/** What Redis does per job during `run` (a queue run of `jobs` chunks): CPU ms, commands, bytes in and out. */
+async function redisPerJob(client: Redis, jobs: number, run: () => Promise<unknown>) {
+  const before = await redisCounters(client);
+  await run();
+  const after = await redisCounters(client);
+  return {
+    jobs,
+    cpuMsPerJob: ((after.cpu - before.cpu) * 1000) / jobs,
+    commandsPerJob: (after.commands - before.commands) / jobs,
+    netInBytesPerJob: (after.netIn - before.netIn) / jobs,
+    netOutBytesPerJob: (after.netOut - before.netOut) / jobs,
+  };
+}
+
 const dir = await mkdtemp(join(tmpdir(), 'vaekit-bench-queue-'));
 const redis = await startRedis({ appendfsync: 'everysec' });
 const data = (rows: number) => ['--data', 'mnist', '--max-rows', String(rows)];
@@ -134,6 +158,13 @@ try {
     OVERHEAD_ROWS / 3,
     OVERHEAD_ROWS,
   );
+  // Redis's work per job, for 1-row jobs and for the chunk size of the throughput runs.
+  const counters = new Redis(redis.port, '127.0.0.1');
+  const redisLoad = [
+    { chunkRows: 1, ...(await redisPerJob(counters, OVERHEAD_ROWS, () => timed(score('load-1.csv', OVERHEAD_ROWS, 1, 1, queue)))) },
+    { chunkRows: CHUNK_ROWS, ...(await redisPerJob(counters, ROWS / CHUNK_ROWS, () => timed(score('load-n.csv', ROWS, CHUNK_ROWS, K, queue)))) },
+  ];
+  counters.disconnect();
   await workers.stop();
   const equal = (await readFile(join(dir, 'local-0-large.csv'))).equals(await readFile(join(dir, 'queue-0-large.csv')));
   if (!equal) throw new Error('the queue run wrote another file than the local run');
@@ -162,6 +193,7 @@ try {
   // Per 1-row chunk: ms of a chunk in each run, and the difference.
   const [localMs, queueMs] = [localTiny.secondsPerRow * 1000, queueTiny.secondsPerRow * 1000];
   const overheadMs = queueMs - localMs;
+  const workerOverheadMs = 2 * queueMs - localMs;
   console.log(
     JSON.stringify({
       bench: 'score-queue',
@@ -177,8 +209,9 @@ try {
       local: { rowsPerSecond: round(localRps), fixedSeconds: round(local.fixedSeconds, 2), wallSeconds: round(local.wallSeconds, 2) },
       queue: { workers: 2, threadsPerWorker: 1, rowsPerSecond: round(queueRps), fixedSeconds: round(queued.fixedSeconds, 2), wallSeconds: round(queued.wallSeconds, 2) },
       queueCostPercent: round((1 - queueRps / localRps) * 100),
-      perJob: { rows: OVERHEAD_ROWS, chunkRows: 1, k: 1, localMsPerChunk: round(localMs, 2), queueMsPerJob: round(queueMs, 2), overheadMs: round(overheadMs, 2) },
+      perJob: { rows: OVERHEAD_ROWS, chunkRows: 1, k: 1, localMsPerChunk: round(localMs, 2), queueMsPerJob: round(queueMs, 2), overheadMs: round(overheadMs, 2), workerMsPerJob: round(2 * queueMs, 2), workerOverheadMs: round(workerOverheadMs, 2) },
       redisBytes: bytes,
+      redisLoad: redisLoad.map((r) => ({ chunkRows: r.chunkRows, jobs: r.jobs, cpuMsPerJob: round(r.cpuMsPerJob, 3), commandsPerJob: round(r.commandsPerJob), netInBytesPerJob: Math.round(r.netInBytesPerJob), netOutBytesPerJob: Math.round(r.netOutBytesPerJob) })),
       sameFile: equal,
     }),
   );
@@ -186,7 +219,8 @@ try {
     { run: `local (1 process, ${availableParallelism()} threads)`, 'rows/s': round(localRps), 'fixed s': round(local.fixedSeconds, 2), [`wall s (${ROWS} rows)`]: round(local.wallSeconds, 2) },
     { run: '--queue, 2 workers × 1 thread', 'rows/s': round(queueRps), 'fixed s': round(queued.fixedSeconds, 2), [`wall s (${ROWS} rows)`]: round(queued.wallSeconds, 2) },
   ]);
-  console.table([{ 'local ms per 1-row chunk': round(localMs, 2), 'queue ms per 1-row job': round(queueMs, 2), 'per-job overhead (ms)': round(overheadMs, 2) }]);
+  console.table([{ 'local ms per 1-row chunk': round(localMs, 2), 'queue ms per 1-row job': round(queueMs, 2), 'per-job overhead (ms)': round(overheadMs, 2), 'worker ms per job (2 workers)': round(2 * queueMs, 2), 'worker-time overhead (ms)': round(workerOverheadMs, 2) }]);
+  console.table(redisLoad.map((r) => ({ 'chunk rows': r.chunkRows, jobs: r.jobs, 'Redis CPU ms/job': round(r.cpuMsPerJob, 3), 'commands/job': round(r.commandsPerJob), 'bytes in/job': Math.round(r.netInBytesPerJob), 'bytes out/job': Math.round(r.netOutBytesPerJob) })));
   console.table(bytes.map((b) => ({ 'chunk rows': b.chunkRows, 'job bytes in Redis': b.jobBytes, 'result bytes in Redis': b.resultBytes, 'bytes/row': round((b.jobBytes + b.resultBytes) / b.chunkRows) })));
 } finally {
   await redis.stop();

@@ -13,8 +13,15 @@
  * output [Ci, KH, KW, Co] is `Transpose`d to the filter layout [KH, KW, Ci, Co].
  *
  * Measured at the conv VAE's largest shape (batch 128, x [128, 14, 14, 32], dy [128, 7, 7, 64]):
- * 17–25 ms, against 320 ms for im2col built from `StridedSlice` (its C++ loop takes ~175 ns per
+ * 13–25 ms, against 320 ms for im2col built from `StridedSlice` (its C++ loop takes ~175 ns per
  * element) + `Concat` + `BatchMatMul`, and 20–30 s for the cpu backend's kernel.
+ *
+ * When a patch (KH·KW·Ci values) is no wider than Co, as for the conv VAE's first and last layer
+ * (Ci = 1, Co = 32), that convolution has only KH·KW·Ci output rows per pass over a huge filter
+ * built from dy, and is slow (8 ms for 7 M multiply-adds). The kernel then extracts the patches
+ * instead, `patches[b·oh·ow, (kh, kw, ci)]`, as an XNNPACK `Conv2D` of x with a one-hot filter
+ * (exact: one product by 1 per value; it costs KH·KW·Ci / Co of the product), and multiplies
+ * `patchesᵀ · dy` on XNNPACK's `BatchMatMul`: 3 ms at that shape.
  *
  * The kernel has no dilations attribute (tfjs-core's conv2d gradient refuses dilations > 1), so,
  * like the cpu kernel, it uses dilation 1. wasm's own Conv2D refuses NCHW, but its Conv2DTranspose
@@ -29,11 +36,24 @@ import { VaekitError } from '../../errors.js';
 
 const BACKEND = 'wasm';
 /** The wasm kernels this one is built from (tfjs-core kernel names). */
-const USED_KERNELS = [tf.Transpose, tf.Conv2D, tf.Slice] as const;
+const USED_KERNELS = [tf.Transpose, tf.Conv2D, tf.Slice, tf.Reshape, tf.BatchMatMul] as const;
 
 /** The part of the wasm backend the kernel uses (it is `BackendWasm` at run time). */
 interface DisposingBackend {
   disposeData(dataId: DataId, force?: boolean): boolean;
+  makeOutput(shape: number[], dtype: 'float32', memoryOffset?: number, values?: Float32Array): TensorInfo;
+}
+
+/**
+ * Whether the kernel takes the patch path for a filter [KH, KW, Ci, Co] (see the module comment):
+ * when a patch (KH·KW·Ci values) is no wider than Co, extracting the patches costs at most as much
+ * as the product itself. Exported for tests.
+ *
+ * @internal
+ */
+export function usesPatches(filterShape: readonly number[], channelsLast: boolean): boolean {
+  const [kh, kw, ci, co] = filterShape as Shape4;
+  return channelsLast && kh * kw * ci <= co;
 }
 
 /** What {@link installConv2DBackpropFilter} returns. */
@@ -148,13 +168,41 @@ export function conv2DBackpropFilter(args: { inputs: NamedTensorInfoMap; backend
     return out;
   };
   try {
-    const images = call(tf.Transpose, { x }, { perm: channelsLast ? [3, 1, 2, 0] : [1, 2, 3, 0] }); // [Ci, H, W, B]
-    const filter = call(tf.Transpose, { x: dy }, { perm: channelsLast ? [1, 2, 0, 3] : [2, 3, 0, 1] }); // [OH, OW, B, Co]
     const { top, left } = info.padInfo;
-    // Padding below/right so the output is exactly KH × KW; where x has rows or columns no tap
-    // reaches ('valid'), the output is larger and cropped instead.
+    // Padding below/right so the taps reach exactly the OH × OW conv outputs (more than the
+    // forward padding when 'ceil' rounding let the last taps run past it; negative where x has
+    // rows or columns no tap reaches).
     const bottom = (outHeight - 1) * strideHeight + filterHeight - info.inHeight - top;
     const right = (outWidth - 1) * strideWidth + filterWidth - info.inWidth - left;
+    const convRows = Math.floor((info.inHeight + top + Math.max(0, bottom) - filterHeight) / strideHeight) + 1;
+    const convCols = Math.floor((info.inWidth + left + Math.max(0, right) - filterWidth) / strideWidth) + 1;
+    if (usesPatches(filterShape, channelsLast) && convRows === outHeight && convCols === outWidth) {
+      // patches [B·OH·OW, KH·KW·Ci] = x under every tap (a conv with a one-hot filter: exact),
+      // then dW [KH·KW·Ci, Co] = patchesᵀ · dy on XNNPACK.
+      const width = filterHeight * filterWidth * inChannels;
+      const rows = batchSize * outHeight * outWidth;
+      const oneHot = new Float32Array(width * width);
+      for (let i = 0; i < width; i++) oneHot[i * width + i] = 1;
+      const selector = (backend as DisposingBackend).makeOutput([filterHeight, filterWidth, inChannels, width], 'float32', undefined, oneHot);
+      temporaries.push(selector);
+      const patches = call(tf.Conv2D, { x, filter: selector }, {
+        strides: [strideHeight, strideWidth],
+        dilations: 1,
+        pad: [[0, 0], [top, Math.max(0, bottom)], [left, Math.max(0, right)], [0, 0]],
+        dataFormat: 'NHWC',
+      }); // [B, OH, OW, KH·KW·Ci]
+      const flat = call(tf.Reshape, { x: patches }, { shape: [rows, width] });
+      const patchesT = call(tf.Transpose, { x: flat }, { perm: [1, 0] });
+      const grads = call(tf.BatchMatMul, {
+        a: call(tf.Reshape, { x: patchesT }, { shape: [1, width, rows] }),
+        b: call(tf.Reshape, { x: dy }, { shape: [1, rows, outChannels] }),
+      }, { transposeA: false, transposeB: false });
+      return requireKernel(tf.Reshape)({ inputs: { x: grads }, backend: backend as never, attrs: { shape: [...filterShape] } }) as TensorInfo;
+    }
+    const images = call(tf.Transpose, { x }, { perm: channelsLast ? [3, 1, 2, 0] : [1, 2, 3, 0] }); // [Ci, H, W, B]
+    const filter = call(tf.Transpose, { x: dy }, { perm: channelsLast ? [1, 2, 0, 3] : [2, 3, 0, 1] }); // [OH, OW, B, Co]
+    // The same padding makes this conv's output exactly KH × KW; where x has rows or columns no
+    // tap reaches ('valid'), the output is larger and cropped instead.
     const taps = call(tf.Conv2D, { x: images, filter }, {
       strides: 1,
       dilations: [strideHeight, strideWidth],

@@ -6,21 +6,26 @@
  * kernel runs twice per conv layer and training step of a conv VAE: as the forward pass of every
  * Conv2DTranspose layer (the decoder) and as the input gradient of every Conv2D layer but the first
  * (the encoder). At the conv VAE's shape (dy [128, 7, 7, 64], filter [3, 3, 32, 64], stride 2) the
- * loop takes 80–90 ms of CPU, this kernel 20–35 ms.
+ * loop takes 80–90 ms of CPU, this kernel about 15 ms.
  *
  * The transposed convolution
  * `dx[b, o, p, ci] = Σ dy[b, i, j, co] · W[kh, kw, ci, co]` over `s·i + kh − padTop = o`,
  * `s·j + kw − padLeft = p`
  * splits by output phase: with `o + padTop = s·q + r`, only taps `kh = r + s·m` reach row o, from
- * `i = q − m`. So every phase r is a stride-1 correlation of dy with the taps of that phase, flipped.
- * The kernel runs all phases as ONE stride-1 XNNPACK `Conv2D` of dy with a filter
- * [⌈KH/sH⌉, ⌈KW/sW⌉, Co, sH·sW·Ci] (taps past the kernel's edge are zeros), whose output channel
- * (rh, rw, ci) holds output pixel (s·q + rh, s·q' + rw): a `Transpose` [B, Qh, Qw, sH, sW, Ci] →
- * [B, Qh, sH, Qw, sW, Ci] interleaves the phases (a free reshape then gives [B, Qh·sH, Qw·sW, Ci]),
- * and a `Slice` drops the rows and columns the forward padding cut off. For kernel 3, stride 2 the
- * zero taps make that 16 multiply-adds where 9 are needed; one phase per conv does the exact 9 but
- * needs slower interleaving (wasm's DepthToSpace and rank-6 transposes that move the batch axis
- * cost more than the taps saved, measured).
+ * `i = q − m`. So every phase is a stride-1 correlation of dy with the taps of that phase, flipped.
+ * The kernel runs one stride-1 XNNPACK `Conv2D` of dy per row phase rh, with a filter
+ * [⌈(KH − rh)/sH⌉, ⌈KW/sW⌉, Co, sW·Ci] whose output channel (rw, ci) is column phase rw (taps past
+ * the kernel's edge are zeros): its output [B, Q, Q', sW·Ci] is already the rows s·q + rh of dx,
+ * columns interleaved. A `Concat` of the sH outputs on a new axis 2 interleaves the rows (the
+ * result [B, Q, sH, Q'·sW·Ci] is dx [B, Q·sH, Q'·sW, Ci] as it lies in memory), and a `Slice`
+ * drops the rows and columns the forward padding cut off, when there are any. The phase filters
+ * are built in JavaScript from W (18 k values at the VAE's shape).
+ *
+ * For kernel 3, stride 2 that is 12 multiply-adds per output value and channel pair where 9 are
+ * needed (the zero taps of column phase 1); measured at the VAE's shape, 9.8 ms of Conv2D against
+ * 12.6 ms for one conv over all four phases (16), whose channel-to-space interleave also costs a
+ * Transpose. One conv per phase (the exact 9) needs a column interleave that costs more than it
+ * saves (wasm's DepthToSpace, a rank-6 Transpose or a Concat of 32-value pieces).
  *
  * The result equals the stock kernel's within float32 rounding (bit for bit at the VAE's shapes).
  * NCHW (which wasm's Conv2D refuses) goes to the stock kernel unchanged, as does anything that is
@@ -36,7 +41,7 @@ import { VaekitError } from '../../errors.js';
 
 const BACKEND = 'wasm';
 /** The wasm kernels this one is built from (tfjs-core kernel names). */
-const USED_KERNELS = [tf.Conv2DBackpropInput, tf.Conv2D, tf.PadV2, tf.Reshape, tf.Reverse, tf.Transpose, tf.Slice] as const;
+const USED_KERNELS = [tf.Conv2DBackpropInput, tf.Conv2D, tf.Concat, tf.Reshape, tf.Slice] as const;
 
 /**
  * The last tfjs-backend-wasm release known to run Conv2DBackpropInput as a scalar loop. A later
@@ -155,21 +160,58 @@ function stockKernel(): KernelFunc {
 }
 
 /**
- * How one transposed convolution runs as a stride-1 convolution (see the module comment), along
- * one spatial axis: `taps` = ⌈K/s⌉ window, conv padding `before`/`after`, `phases` = s output rows
- * per conv output row, and the first of the `size` output rows at `cropStart` of the interleaved
- * result. Exported for tests.
+ * How a transposed convolution's phases tile one spatial axis (see the module comment): phase r
+ * has `taps[r]` = ⌈(K − r)/s⌉ taps (at least 1: a phase no tap reaches gets one zero tap), and conv
+ * output row j stands for phase row q = `first` + j, so phase r's conv pads dy with
+ * `taps[r] − 1 − first` rows before and `after` rows after, and all phases give `rows` rows. The
+ * interleaved rows (s per phase row) hold the `size` output rows from `cropStart` on. Exported
+ * for tests.
  *
  * @internal
  */
 export function phasePlan(inSize: number, outSize: number, kernel: number, stride: number, padBefore: number) {
-  const taps = Math.ceil(kernel / stride);
-  // Conv output row j stands for phase row q = first + j; rows q < ⌊padBefore/s⌋ only feed
-  // output rows the padding cuts off, so the conv starts at that row when its window allows.
-  const first = Math.min(Math.floor(padBefore / stride), taps - 1);
-  const rowsNeeded = Math.ceil((padBefore + outSize) / stride) - first;
-  const after = Math.max(0, rowsNeeded + first - inSize);
-  return { taps, before: taps - 1 - first, after, rows: inSize - first + after, cropStart: padBefore - stride * first };
+  const taps = Array.from({ length: stride }, (_, r) => Math.max(1, Math.ceil((kernel - r) / stride)));
+  // Phase rows q < ⌊padBefore/s⌋ only feed output rows the padding cuts off: start at that row
+  // when every phase's window allows it (a window cannot start past its first tap).
+  const first = Math.min(Math.floor(padBefore / stride), Math.min(...taps) - 1);
+  const rows = Math.max(Math.ceil((padBefore + outSize) / stride) - first, inSize - first);
+  return { taps, first, after: rows - inSize + first, rows, cropStart: padBefore - stride * first };
+}
+
+/** The part of the wasm backend the kernel reads and writes buffers through (`BackendWasm`). */
+interface HeapBackend extends DisposingBackend {
+  typedArrayFromHeap(t: TensorInfo): Float32Array;
+  makeOutput(shape: number[], dtype: 'float32', memoryOffset?: number, values?: Float32Array): TensorInfo;
+}
+
+/**
+ * The filter of row phase `rh`'s convolution, [tapsH, tapsW, Co, sW·Ci]: entry
+ * [t, u, co, rw·Ci + ci] = W[rh + sH·(tapsH − 1 − t), rw + sW·(tapsW − 1 − u), ci, co] (taps
+ * flipped), zero where that tap is past the kernel's edge. Built in JavaScript: W is small
+ * (18 k values for the conv VAE) and one loop beats five kernel calls.
+ */
+function phaseFilter(backend: HeapBackend, filter: TensorInfo, rh: number, sH: number, sW: number, tapsH: number, tapsW: number): TensorInfo {
+  const [KH, KW, Ci, Co] = filter.shape as Shape4;
+  const w = backend.typedArrayFromHeap(filter);
+  const out = new Float32Array(tapsH * tapsW * Co * sW * Ci);
+  let o = 0;
+  for (let t = 0; t < tapsH; t++) {
+    const kh = rh + sH * (tapsH - 1 - t);
+    for (let u = 0; u < tapsW; u++) {
+      for (let co = 0; co < Co; co++) {
+        for (let rw = 0; rw < sW; rw++) {
+          const kw = rw + sW * (tapsW - 1 - u);
+          if (kh >= KH || kw >= KW) {
+            o += Ci; // zeros
+            continue;
+          }
+          const base = (kh * KW + kw) * Ci * Co + co;
+          for (let ci = 0; ci < Ci; ci++) out[o++] = w[base + ci * Co]!;
+        }
+      }
+    }
+  }
+  return backend.makeOutput([tapsH, tapsW, Co, sW * Ci], 'float32', undefined, out);
 }
 
 /**
@@ -179,7 +221,8 @@ export function phasePlan(inSize: number, outSize: number, kernel: number, strid
  * @internal
  */
 export function conv2DBackpropInput(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
-  const { inputs, backend } = args;
+  const { inputs } = args;
+  const backend = args.backend as HeapBackend;
   const attrs = (args.attrs ?? {}) as unknown as tf.Conv2DBackpropInputAttrs;
   const { dy, filter } = inputs;
   if (dy === undefined || filter === undefined) fail('inputs', 'dy and filter', Object.keys(inputs));
@@ -199,46 +242,33 @@ export function conv2DBackpropInput(args: { inputs: NamedTensorInfoMap; backend:
 
   const rows = phasePlan(IH, OH, KH, sH, info.padInfo.top);
   const cols = phasePlan(IW, OW, KW, sW, info.padInfo.left);
-  const phases = sH * sW;
+  const tapsW = Math.max(...cols.taps);
 
   const temporaries: TensorInfo[] = [];
-  const call = (name: string, kernelInputs: NamedTensorInfoMap, kernelAttrs: NamedAttrMap): TensorInfo => {
-    const out = requireKernel(name).kernelFunc({ inputs: kernelInputs, backend: backend as never, attrs: kernelAttrs }) as TensorInfo;
-    temporaries.push(out);
-    return out;
-  };
+  const keep = (t: TensorInfo) => (temporaries.push(t), t);
+  const call = (name: string, kernelInputs: NamedTensorInfoMap, kernelAttrs: NamedAttrMap): TensorInfo =>
+    keep(requireKernel(name).kernelFunc({ inputs: kernelInputs, backend: backend as never, attrs: kernelAttrs }) as TensorInfo);
   try {
-    // Filter of the phase convolution: W [KH, KW, Ci, Co] padded with zero taps to
-    // [taps·s, taps·s, Ci, Co], seen as [tapH, sH, tapW, sW, Ci, Co] (tap kh = m·s + r), taps
-    // flipped, and laid out [tapH, tapW, Co, (sH, sW, Ci)].
-    let w = filter;
-    if (rows.taps * sH > KH || cols.taps * sW > KW) {
-      w = call(tf.PadV2, { x: w }, { paddings: [[0, rows.taps * sH - KH], [0, cols.taps * sW - KW], [0, 0], [0, 0]], constantValue: 0 });
-    }
-    w = call(tf.Reshape, { x: w }, { shape: [rows.taps, sH, cols.taps, sW, Ci, Co] });
-    if (rows.taps > 1 || cols.taps > 1) w = call(tf.Reverse, { x: w }, { dims: [0, 2] });
-    w = call(tf.Transpose, { x: w }, { perm: [0, 2, 5, 1, 3, 4] });
-    w = call(tf.Reshape, { x: w }, { shape: [rows.taps, cols.taps, Co, phases * Ci] });
-
-    const y = call(tf.Conv2D, { x: dy, filter: w }, {
-      strides: 1,
-      dilations: 1,
-      pad: [[0, 0], [rows.before, rows.after], [cols.before, cols.after], [0, 0]],
-      dataFormat: 'NHWC',
-    }); // [B, rows, cols, sH·sW·Ci]
-    let out = y;
-    if (phases > 1) {
-      // Interleave the phases: [B, Qh, Qw, sH, sW, Ci] → [B, Qh, sH, Qw, sW, Ci].
-      const split = call(tf.Reshape, { x: y }, { shape: [B, rows.rows, cols.rows, sH, sW, Ci] });
-      out = call(tf.Transpose, { x: split }, { perm: [0, 1, 3, 2, 4, 5] });
-    }
+    // One stride-1 conv per row phase; its output channels (rw, ci) are the column phases.
+    const phaseRows = rows.taps.map((tapsH, rh) => {
+      const w = keep(phaseFilter(backend, filter, rh, sH, sW, tapsH, tapsW));
+      const y = call(tf.Conv2D, { x: dy, filter: w }, {
+        strides: 1,
+        dilations: 1,
+        pad: [[0, 0], [tapsH - 1 - rows.first, rows.after], [tapsW - 1 - cols.first, cols.after], [0, 0]],
+        dataFormat: 'NHWC',
+      }); // [B, rows, cols, sW·Ci]
+      return sH === 1 ? y : call(tf.Reshape, { x: y }, { shape: [B, rows.rows, 1, cols.rows * sW * Ci] });
+    });
+    // Interleave the row phases: [B, rows, sH, cols·sW·Ci] is [B, rows·sH, cols·sW, Ci].
+    const full = sH === 1 ? phaseRows[0]! : call(tf.Concat, phaseRows as unknown as NamedTensorInfoMap, { axis: 2 });
     const fullH = rows.rows * sH;
     const fullW = cols.rows * sW;
     const result =
       fullH === OH && fullW === OW
-        ? requireKernel(tf.Reshape).kernelFunc({ inputs: { x: out }, backend: backend as never, attrs: { shape: [B, OH, OW, Ci] } })
+        ? requireKernel(tf.Reshape).kernelFunc({ inputs: { x: full }, backend: backend as never, attrs: { shape: [B, OH, OW, Ci] } })
         : requireKernel(tf.Slice).kernelFunc({
-            inputs: { x: call(tf.Reshape, { x: out }, { shape: [B, fullH, fullW, Ci] }) },
+            inputs: { x: call(tf.Reshape, { x: full }, { shape: [B, fullH, fullW, Ci] }) },
             backend: backend as never,
             attrs: { begin: [0, rows.cropStart, cols.cropStart, 0], size: [B, OH, OW, Ci] },
           });
@@ -246,9 +276,8 @@ export function conv2DBackpropInput(args: { inputs: NamedTensorInfoMap; backend:
     return result as TensorInfo;
   } finally {
     // The temporaries never reached the engine, so only the backend knows them: free them here
-    // (a Reshape shares its input's buffer and holds one reference to it). Freeing the filter also
-    // drops the XNNPACK operator that Conv2D cached for it.
-    const disposer = backend as DisposingBackend;
-    for (const t of temporaries) disposer.disposeData(t.dataId);
+    // (a Reshape shares its input's buffer and holds one reference to it). Freeing a phase filter
+    // also drops the XNNPACK operator that Conv2D cached for it.
+    for (const t of temporaries) backend.disposeData(t.dataId);
   }
 }

@@ -8,6 +8,7 @@ import {
   conv2DBackpropFilter,
   installConv2DBackpropFilter,
   isConv2DBackpropFilterInstalled,
+  usesPatches,
 } from '../../../src/train/backend/conv2d-backprop-filter.js';
 import { installFastTransposedMatMul } from '../../../src/train/backend/fast-transposed-matmul.js';
 import { selectBackend } from '../../../src/train/backend/select-backend.js';
@@ -95,6 +96,11 @@ const CASES: Case[] = [
   { name: 'explicit padding', x: [2, 9, 9, 3], kernel: [4, 4], outChannels: 3, strides: 2, pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
   { name: 'numeric padding, rounding up: taps past the padding', x: [2, 6, 6, 3], kernel: [3, 3], outChannels: 3, strides: 2, pad: 1, dimRoundingMode: 'ceil' },
   { name: 'NCHW (wasm Conv2DTranspose accepts it)', x: [2, 3, 9, 9], kernel: [3, 3], outChannels: 4, strides: 2, pad: 'same', dataFormat: 'NCHW' },
+  // The patch path (KH·KW·Ci ≤ Co), beside the VAE's 28→14 layer above.
+  { name: 'patches: stride 2 valid, rows no tap reaches (8 → 3), 1→9 channels', x: [3, 8, 8, 1], kernel: [3, 3], outChannels: 9, strides: 2, pad: 'valid' },
+  { name: 'patches: kernel 2 × 3, strides [1, 2], explicit padding, 2→16 channels', x: [2, 9, 10, 2], kernel: [2, 3], outChannels: 16, strides: [1, 2], pad: [[0, 0], [1, 0], [0, 2], [0, 0]] },
+  { name: 'patches: numeric padding, rounding up, 1→12 channels', x: [2, 6, 6, 1], kernel: [3, 3], outChannels: 12, strides: 2, pad: 1, dimRoundingMode: 'ceil' },
+  { name: 'patches: the decoder output deconv at batch 128 (x = gradient [28, 28, 1], dy = input [14, 14, 32])', x: [128, 28, 28, 1], kernel: [3, 3], outChannels: 32, strides: 2, pad: 'same' },
 ];
 
 beforeAll(async () => {
@@ -161,6 +167,15 @@ describe('Conv2DBackpropFilter on wasm: results', () => {
       return values;
     };
     await expectWasmMatchesCpu(build);
+  });
+});
+
+describe('Conv2DBackpropFilter on wasm: paths', () => {
+  it('takes the patch path when a patch is no wider than the output channels, NHWC only', () => {
+    expect(usesPatches([3, 3, 1, 32], true)).toBe(true); // the conv VAE's first and last layer
+    expect(usesPatches([3, 3, 1, 9], true)).toBe(true);
+    expect(usesPatches([3, 3, 32, 64], true)).toBe(false);
+    expect(usesPatches([3, 3, 1, 32], false)).toBe(false);
   });
 });
 

@@ -253,13 +253,16 @@ describe('Conv2DBackpropInput on wasm: arguments', () => {
     }
   });
 
-  it('plans the phase convolution of each axis', () => {
-    // The conv VAE: 7 → 14, kernel 3, stride 2, 'same' (padding 0 before): a 2-tap window, 7 rows.
-    expect(phasePlan(7, 14, 3, 2, 0)).toEqual({ taps: 2, before: 1, after: 0, rows: 7, cropStart: 0 });
-    // Stride 1 'same' kernel 3: the plain flipped correlation with padding 1 on both sides.
-    expect(phasePlan(9, 9, 3, 1, 1)).toEqual({ taps: 3, before: 1, after: 1, rows: 9, cropStart: 0 });
-    // 'valid' 8 → 3: the last output row no tap reaches comes from padding.
-    expect(phasePlan(3, 8, 3, 2, 0)).toEqual({ taps: 2, before: 1, after: 1, rows: 4, cropStart: 0 });
+  it('plans the phase convolutions of each axis', () => {
+    // The conv VAE: 7 → 14, kernel 3, stride 2, 'same' (no padding before): phase 0 has taps 0 and
+    // 2, phase 1 tap 1; 7 rows each.
+    expect(phasePlan(7, 14, 3, 2, 0)).toEqual({ taps: [2, 1], first: 0, after: 0, rows: 7, cropStart: 0 });
+    // Stride 1 'same' kernel 3: the plain flipped correlation, padding 1 on both sides.
+    expect(phasePlan(9, 9, 3, 1, 1)).toEqual({ taps: [3], first: 1, after: 1, rows: 9, cropStart: 0 });
+    // 'valid' 8 → 3: the last output row, which no tap reaches, comes from padding.
+    expect(phasePlan(3, 8, 3, 2, 0)).toEqual({ taps: [2, 1], first: 0, after: 1, rows: 4, cropStart: 0 });
+    // Kernel 1, stride 2: phase 1 gets one zero tap.
+    expect(phasePlan(4, 8, 1, 2, 0)).toEqual({ taps: [1, 1], first: 0, after: 0, rows: 4, cropStart: 0 });
   });
 });
 

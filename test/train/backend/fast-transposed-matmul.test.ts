@@ -10,6 +10,7 @@ import {
   installFastTransposedMatMul,
   isFastTransposedMatMulInstalled,
   shouldMaterializeTranspose,
+  swapsOperands,
 } from '../../../src/train/backend/fast-transposed-matmul.js';
 import { relativeError } from '../../helpers/relative-error.js';
 import { seeded } from '../../helpers/seeded-tensors.js';
@@ -82,6 +83,15 @@ describe('installFastTransposedMatMul: results', () => {
   it.each(TRANSPOSE_COMBOS)('2D matMul, transposeA=%s transposeB=%s', async (ta, tb) => {
     const shapes = operandShapes(33, 70, 50, ta, tb);
     await expectFixedMatches(() => tf.matMul(seeded(shapes.a, 1), seeded(shapes.b, 2), ta, tb));
+  });
+
+  it.each([
+    ['encoder dense input gradient dy·Wᵀ', 128, 256, 3136],
+    ['decoder projection input gradient dy·Wᵀ', 128, 3136, 256],
+  ] as const)('the conv VAE dense gradient %s at batch 128 (run as (W·dyᵀ)ᵀ)', async (_name, m, k, n) => {
+    expect(swapsOperands(m, k, n)).toBe(true);
+    const shapes = operandShapes(m, k, n, false, true);
+    await expectFixedMatches(() => tf.matMul(seeded(shapes.a, 21), seeded(shapes.b, 22), false, true));
   });
 
   it.each(TRANSPOSE_COMBOS)('2D matMul below the size threshold, transposeA=%s transposeB=%s', async (ta, tb) => {
@@ -270,6 +280,15 @@ describe('installFastTransposedMatMul: memory', () => {
     } finally {
       fix.uninstall();
     }
+  });
+});
+
+describe('swapsOperands', () => {
+  it('swaps A·Bᵀ when transposing and packing A and the result moves less data than B twice', () => {
+    expect(swapsOperands(128, 256, 3136)).toBe(true);
+    expect(swapsOperands(128, 784, 400)).toBe(true); // an MLP's 784-400 layer
+    expect(swapsOperands(400, 784, 128)).toBe(false);
+    expect(swapsOperands(64, 64, 64)).toBe(false);
   });
 });
 

@@ -79,10 +79,18 @@ function gatedEntries() {
 
 export default [
   {
-    // Node: the SDK, the trainer, the exporter and the CLI (ESM). dist/train.js and dist/export.js
-    // are the gated wrappers above; optional-peers.js is an entry so they can import it by name.
+    // Every entry in one build, so the isomorphic core is one set of chunks that Node's entry and the
+    // browser entries share (two builds shipped it twice). Node: the SDK, the trainer, the exporter
+    // and the CLI; dist/train.js and dist/export.js are the gated wrappers above; optional-peers.js is
+    // an entry so they can import it by name. Browser, for bundlers (onnxruntime-web stays an
+    // import): `vaekit` (web.js, the JSEP build: wasm and WebGPU) and `vaekit/wasm` (wasm.js,
+    // onnxruntime-web/wasm: half the .wasm) differ only in the module they import. Rollup puts a
+    // module only in chunks of the entries that reach it, so web.js never loads Node code
+    // (test/package-exports.test.ts reads the imports).
     input: {
       node: 'src/node.ts',
+      web: 'src/web.ts',
+      wasm: 'src/wasm.ts',
       index: 'src/index.ts',
       cli: 'src/cli/main.ts',
       'optional-peers': 'src/optional-peers.ts',
@@ -91,16 +99,6 @@ export default [
     output: { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
     external,
     plugins: [ts(), gatedEntries()],
-    onwarn,
-  },
-  {
-    // Browser, for bundlers: onnxruntime-web stays an import. `vaekit` (web.js, the JSEP build: wasm
-    // and WebGPU) and `vaekit/wasm` (wasm.js, onnxruntime-web/wasm: half the .wasm) differ only in
-    // the module they import; one build, so the rest is one shared chunk.
-    input: { web: 'src/web.ts', wasm: 'src/wasm.ts' },
-    output: { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].js', chunkFileNames: 'browser/[name]-[hash].js' },
-    external,
-    plugins: [typescript({ tsconfig: './tsconfig.build.json', declaration: false, declarationDir: undefined, outDir: 'dist' })],
     onwarn,
   },
   {

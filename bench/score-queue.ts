@@ -92,8 +92,8 @@ async function perRow<M extends string>(modes: Record<M, (rows: number, tag: str
 }
 
 /** Two workers with one ONNX Runtime thread each, resolved once both have loaded the model. */
-async function startWorkers(url: string, count: number) {
-  const workers = Array.from({ length: count }, (_, i) => vaekit(['worker', MODEL, '--queue', url, '--threads', '1', '--name', `w${i}`]));
+async function startWorkers(url: string, count: number, queueName = 'vaekit-score') {
+  const workers = Array.from({ length: count }, (_, i) => vaekit(['worker', MODEL, '--queue', url, '--queue-name', queueName, '--threads', '1', '--name', `${queueName}-w${i}`]));
   await Promise.all(
     workers.map(
       (w) =>
@@ -139,12 +139,18 @@ try {
   // Throughput: local (all cores) vs 2 workers × 1 thread.
   // Idle workers wait on a blocking Redis read: they take no CPU from the local runs.
   const workers = await startWorkers(redis.url, 2);
+  // One more worker alone on its own queue: the queue's cost without the question of whether two
+  // processes get two cores' worth of CPU on a machine shared with other jobs.
+  const single = await startWorkers(redis.url, 1, 'single');
+  const queueSingle = [...queue, '--queue-name', 'single'];
   await timed(score('warm-up.csv', 4 * CHUNK_ROWS, CHUNK_ROWS, K, queue));
-  // Throughput: local (all cores) vs 2 workers × 1 thread.
-  const { local, queued } = await perRow(
+  await timed(score('warm-up-single.csv', 2 * CHUNK_ROWS, CHUNK_ROWS, K, queueSingle));
+  // Throughput: local (all cores) vs 2 workers × 1 thread, and 1 worker × 1 thread.
+  const { local, queued, queuedSingle } = await perRow(
     {
       local: (rows, tag) => timed(score(`local-${tag}.csv`, rows, CHUNK_ROWS, K)),
       queued: (rows, tag) => timed(score(`queue-${tag}.csv`, rows, CHUNK_ROWS, K, queue)),
+      queuedSingle: (rows, tag) => timed(score(`queue-single-${tag}.csv`, rows, CHUNK_ROWS, K, queueSingle)),
     },
     ROWS / 4,
     ROWS,
@@ -165,7 +171,7 @@ try {
     { chunkRows: CHUNK_ROWS, ...(await redisPerJob(counters, ROWS / CHUNK_ROWS, () => timed(score('load-n.csv', ROWS, CHUNK_ROWS, K, queue)))) },
   ];
   counters.disconnect();
-  await workers.stop();
+  await Promise.all([workers.stop(), single.stop()]);
   const equal = (await readFile(join(dir, 'local-0-large.csv'))).equals(await readFile(join(dir, 'queue-0-large.csv')));
   if (!equal) throw new Error('the queue run wrote another file than the local run');
 
@@ -209,6 +215,7 @@ try {
       local: { rowsPerSecond: round(localRps), fixedSeconds: round(local.fixedSeconds, 2), wallSeconds: round(local.wallSeconds, 2) },
       queue: { workers: 2, threadsPerWorker: 1, rowsPerSecond: round(queueRps), fixedSeconds: round(queued.fixedSeconds, 2), wallSeconds: round(queued.wallSeconds, 2) },
       queueCostPercent: round((1 - queueRps / localRps) * 100),
+      queueSingle: { workers: 1, threadsPerWorker: 1, rowsPerSecond: round(1 / queuedSingle.secondsPerRow), fixedSeconds: round(queuedSingle.fixedSeconds, 2) },
       perJob: { rows: OVERHEAD_ROWS, chunkRows: 1, k: 1, localMsPerChunk: round(localMs, 2), queueMsPerJob: round(queueMs, 2), overheadMs: round(overheadMs, 2), workerMsPerJob: round(2 * queueMs, 2), workerOverheadMs: round(workerOverheadMs, 2) },
       redisBytes: bytes,
       redisLoad: redisLoad.map((r) => ({ chunkRows: r.chunkRows, jobs: r.jobs, cpuMsPerJob: round(r.cpuMsPerJob, 3), commandsPerJob: round(r.commandsPerJob), netInBytesPerJob: Math.round(r.netInBytesPerJob), netOutBytesPerJob: Math.round(r.netOutBytesPerJob) })),
@@ -218,6 +225,7 @@ try {
   console.table([
     { run: `local (1 process, ${availableParallelism()} threads)`, 'rows/s': round(localRps), 'fixed s': round(local.fixedSeconds, 2), [`wall s (${ROWS} rows)`]: round(local.wallSeconds, 2) },
     { run: '--queue, 2 workers × 1 thread', 'rows/s': round(queueRps), 'fixed s': round(queued.fixedSeconds, 2), [`wall s (${ROWS} rows)`]: round(queued.wallSeconds, 2) },
+    { run: '--queue, 1 worker × 1 thread', 'rows/s': round(1 / queuedSingle.secondsPerRow), 'fixed s': round(queuedSingle.fixedSeconds, 2), [`wall s (${ROWS} rows)`]: round(queuedSingle.wallSeconds, 2) },
   ]);
   console.table([{ 'local ms per 1-row chunk': round(localMs, 2), 'queue ms per 1-row job': round(queueMs, 2), 'per-job overhead (ms)': round(overheadMs, 2), 'worker ms per job (2 workers)': round(2 * queueMs, 2), 'worker-time overhead (ms)': round(workerOverheadMs, 2) }]);
   console.table(redisLoad.map((r) => ({ 'chunk rows': r.chunkRows, jobs: r.jobs, 'Redis CPU ms/job': round(r.cpuMsPerJob, 3), 'commands/job': round(r.commandsPerJob), 'bytes in/job': Math.round(r.netInBytesPerJob), 'bytes out/job': Math.round(r.netOutBytesPerJob) })));

@@ -3,9 +3,10 @@
  * stride 2, hidden 256, latent 20, batch 128) on real Fashion-MNIST batches on the wasm backend,
  * with vaekit's kernels and with the stock wasm Conv2DBackpropInput (vaekit's other kernels stay:
  * stock wasm cannot train a conv model at all). Rounds alternate between the two settings in one
- * process, so machine load hits both alike. Kernel time is tfjs' own profile (`tf.profile`: wall
- * time around each kernel call, kernels called inside vaekit's kernels count as the outer one).
- * Prints JSON, then a table of ms per step by kernel.
+ * process, so machine load hits both alike. Kernel time is tfjs' own profile (`tf.profile`, kernels
+ * called inside vaekit's kernels counted as the outer one) with this process's CPU time around
+ * each kernel call instead of wall time; the whole step's CPU and wall time close the table.
+ * Prints JSON, then a table of CPU ms per step by kernel (kernels under 0.5 ms left out).
  * `npx tsx bench/conv-profile.ts [--steps N per round] [--rounds N]`
  */
 import * as tf from '@tensorflow/tfjs-core';

@@ -14,12 +14,12 @@
  * Prints one JSON line, then a table.
  */
 import { spawnSync } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { option } from './options.js';
+import { writeSeededTable } from '../test/helpers/seeded-table.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const CLI = join(ROOT, 'dist/cli.js');
@@ -31,26 +31,6 @@ function vaekit(args: string[]): string {
   const run = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
   if (run.status !== 0) throw new Error(`vaekit ${args.join(' ')} exited ${run.status}:\n${run.stderr}`);
   return run.stdout;
-}
-
-/** A seeded table (the shape of test/cli/score-command.test.ts's): id, four features in three clusters, a class. */
-async function writeTable(path: string, rows: number): Promise<void> {
-  const out = createWriteStream(path);
-  let state = 12345;
-  const uniform = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32);
-  const write = (text: string) => new Promise<void>((done) => (out.write(text) ? done() : out.once('drain', done)));
-  await write('id,a,b,c,d,kind\n');
-  let lines: string[] = [];
-  for (let i = 0; i < rows; i++) {
-    const k = i % 3;
-    lines.push(`r${i},${(k + uniform()).toFixed(4)},${(-k + uniform() / 2).toFixed(4)},${(uniform() * 10).toFixed(3)},${(uniform() * 4 - 2).toFixed(4)},${'xyz'[k]}`);
-    if (lines.length === 10_000) {
-      await write(`${lines.join('\n')}\n`);
-      lines = [];
-    }
-  }
-  await write(lines.length ? `${lines.join('\n')}\n` : '');
-  await new Promise<void>((done) => out.end(done));
 }
 
 interface Summary {
@@ -72,13 +52,13 @@ try {
   const fashion = score(join(ROOT, 'models/mnist-mlp'), ['--data', 'fashion-mnist'], join(dir, 'fashion.csv'));
 
   const table = join(dir, 'table.csv');
-  await writeTable(join(dir, 'train.csv'), 3000);
+  await writeSeededTable(join(dir, 'train.csv'), 3000);
   vaekit([
     'train', '--data', 'csv', '--csv', join(dir, 'train.csv'), '--label', 'kind', '--likelihood', 'gaussian', '--sigma', '0.1',
     '--backend', 'wasm', '--epochs', '2', '--hidden', '16', '--latent-dim', '2', '--iwae-samples', '4', '--batch-size', '64', '--out', join(dir, 'run'),
   ]);
   vaekit(['export', join(dir, 'run'), '--out', join(dir, 'table-model')]);
-  await writeTable(table, CSV_ROWS);
+  await writeSeededTable(table, CSV_ROWS);
   const csvBytes = (await stat(table)).size;
   const csv = score(join(dir, 'table-model'), ['--data', 'csv', '--csv', table], join(dir, 'table-scores.csv'));
 

@@ -3,7 +3,7 @@
  * refusals, and memory that does not grow with the rows (a generated CSV).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import { scoreChunk } from '../../src/score/score-chunk.js';
 import { formatRows, SCORE_COLUMNS } from '../../src/score/score-output.js';
 import { loadEmbeddedMnist } from '../../src/train/data/mnist-embedded.js';
 import { loadPngFolder } from '../../src/train/data/png-folder.js';
+import { writeSeededTable } from '../helpers/seeded-table.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const MODEL = fileURLToPath(new URL('../../models/mnist-mlp', import.meta.url));
@@ -32,26 +33,6 @@ function vaekit(...args: string[]) {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** A seeded table: id (text), four numeric features in three clusters, a class name. */
-async function writeTable(path: string, rows: number): Promise<void> {
-  const out = createWriteStream(path);
-  let state = 12345;
-  const uniform = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32);
-  const write = (text: string) => new Promise<void>((done) => (out.write(text) ? done() : out.once('drain', done)));
-  await write('id,a,b,c,d,kind\n');
-  let lines: string[] = [];
-  for (let i = 0; i < rows; i++) {
-    const k = i % 3;
-    lines.push(`r${i},${(k + uniform()).toFixed(4)},${(-k + uniform() / 2).toFixed(4)},${(uniform() * 10).toFixed(3)},${(uniform() * 4 - 2).toFixed(4)},${'xyz'[k]}`);
-    if (lines.length === 10_000) {
-      await write(`${lines.join('\n')}\n`);
-      lines = [];
-    }
-  }
-  await write(lines.length ? `${lines.join('\n')}\n` : '');
-  await new Promise<void>((done) => out.end(done));
-}
-
 function csvRows(path: string): string[][] {
   return readFileSync(path, 'utf8').trimEnd().split('\n').map((l) => l.split(','));
 }
@@ -60,7 +41,7 @@ beforeAll(async () => {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does)`);
   root = await mkdtemp(join(tmpdir(), 'vaekit-cli-score-'));
   // A tiny table model, trained and exported by the CLI.
-  await writeTable(join(root, 'table.csv'), 600);
+  await writeSeededTable(join(root, 'table.csv'), 600);
   const train = vaekit(
     'train', '--data', 'csv', '--csv', join(root, 'table.csv'), '--label', 'kind', '--likelihood', 'gaussian', '--sigma', '0.1',
     '--backend', 'wasm', '--epochs', '1', '--hidden', '8', '--latent-dim', '2', '--iwae-samples', '4', '--batch-size', '64', '--out', join(root, 'run'),
@@ -222,7 +203,7 @@ describe('vaekit score', () => {
   it('holds memory flat as the rows grow: 200 000 CSV rows peak within 50 MB of 20 000', async () => {
     const peak = async (rows: number): Promise<number> => {
       const table = join(root, `rows-${rows}.csv`);
-      await writeTable(table, rows);
+      await writeSeededTable(table, rows);
       const run = vaekit('score', csvModel, '--data', 'csv', '--csv', table, '--k', '1', '--chunk-rows', '1024', '--out', join(root, `rows-${rows}.jsonl`), '--verbose');
       expect(run.code, run.stderr).toBe(0);
       const summary = JSON.parse(run.stdout.trim().split('\n').at(-2)!);

@@ -33,8 +33,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { DataId, KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { VaekitError } from '../../errors.js';
+import { WASM_BACKEND, requireWasmKernel } from './wasm-kernels.js';
 
-const BACKEND = 'wasm';
 /** The wasm kernels this one is built from (tfjs-core kernel names). */
 const USED_KERNELS = [tf.Transpose, tf.Conv2D, tf.Slice, tf.Reshape, tf.BatchMatMul] as const;
 
@@ -94,8 +94,8 @@ let current: Conv2DBackpropFilterHandle | null = null;
  */
 export function installConv2DBackpropFilter(): Conv2DBackpropFilterHandle {
   if (current !== null) return current;
-  for (const name of USED_KERNELS) requireKernel(name);
-  if (tf.getKernel(tf.Conv2DBackpropFilter, BACKEND) !== undefined) {
+  for (const name of USED_KERNELS) requireWasmKernel(name, 'Conv2DBackpropFilter');
+  if (tf.getKernel(tf.Conv2DBackpropFilter, WASM_BACKEND) !== undefined) {
     return { installed: false, uninstall() {} };
   }
   tf.registerKernel(conv2DBackpropFilterConfig);
@@ -103,7 +103,7 @@ export function installConv2DBackpropFilter(): Conv2DBackpropFilterHandle {
     installed: true,
     uninstall() {
       if (current !== handle) return;
-      tf.unregisterKernel(tf.Conv2DBackpropFilter, BACKEND);
+      tf.unregisterKernel(tf.Conv2DBackpropFilter, WASM_BACKEND);
       current = null;
     },
   };
@@ -114,19 +114,6 @@ export function installConv2DBackpropFilter(): Conv2DBackpropFilterHandle {
 /** True while {@link installConv2DBackpropFilter} has vaekit's kernel registered. */
 export function isConv2DBackpropFilterInstalled(): boolean {
   return current !== null;
-}
-
-function requireKernel(kernelName: string): KernelFunc {
-  // getKernel is typed as always returning a config, but it returns undefined for an unknown key.
-  const config = tf.getKernel(kernelName, BACKEND) as KernelConfig | undefined;
-  if (config === undefined) {
-    throw new VaekitError(
-      'backend-unavailable',
-      `Conv2DBackpropFilter on wasm needs the '${BACKEND}' backend's ${kernelName} kernel, which is not registered; ` +
-        `import '@tensorflow/tfjs-backend-wasm' first`,
-    );
-  }
-  return config.kernelFunc;
 }
 
 type Shape4 = [number, number, number, number];
@@ -163,7 +150,7 @@ export function conv2DBackpropFilter(args: { inputs: NamedTensorInfoMap; backend
 
   const temporaries: TensorInfo[] = [];
   const call = (name: string, kernelInputs: NamedTensorInfoMap, kernelAttrs: NamedAttrMap): TensorInfo => {
-    const out = requireKernel(name)({ inputs: kernelInputs, backend: backend as never, attrs: kernelAttrs }) as TensorInfo;
+    const out = requireWasmKernel(name, 'Conv2DBackpropFilter').kernelFunc({ inputs: kernelInputs, backend: backend as never, attrs: kernelAttrs }) as TensorInfo;
     temporaries.push(out);
     return out;
   };
@@ -197,7 +184,7 @@ export function conv2DBackpropFilter(args: { inputs: NamedTensorInfoMap; backend
         a: call(tf.Reshape, { x: patchesT }, { shape: [1, width, rows] }),
         b: call(tf.Reshape, { x: dy }, { shape: [1, rows, outChannels] }),
       }, { transposeA: false, transposeB: false });
-      return requireKernel(tf.Reshape)({ inputs: { x: grads }, backend: backend as never, attrs: { shape: [...filterShape] } }) as TensorInfo;
+      return requireWasmKernel(tf.Reshape, 'Conv2DBackpropFilter').kernelFunc({ inputs: { x: grads }, backend: backend as never, attrs: { shape: [...filterShape] } }) as TensorInfo;
     }
     const images = call(tf.Transpose, { x }, { perm: channelsLast ? [3, 1, 2, 0] : [1, 2, 3, 0] }); // [Ci, H, W, B]
     const filter = call(tf.Transpose, { x: dy }, { perm: channelsLast ? [1, 2, 0, 3] : [2, 3, 0, 1] }); // [OH, OW, B, Co]
@@ -214,7 +201,7 @@ export function conv2DBackpropFilter(args: { inputs: NamedTensorInfoMap; backend
         ? taps
         : call(tf.Slice, { x: taps }, { begin: [0, 0, 0, 0], size: [inChannels, filterHeight, filterWidth, outChannels] });
     // The result goes to the engine, so it is not a temporary.
-    return requireKernel(tf.Transpose)({ inputs: { x: cropped }, backend: backend as never, attrs: { perm: [1, 2, 0, 3] } }) as TensorInfo;
+    return requireWasmKernel(tf.Transpose, 'Conv2DBackpropFilter').kernelFunc({ inputs: { x: cropped }, backend: backend as never, attrs: { perm: [1, 2, 0, 3] } }) as TensorInfo;
   } finally {
     // The temporaries never reached the engine, so only the backend knows them: free them here.
     // Freeing the filter also drops the XNNPACK operator that Conv2D cached for it.
@@ -225,6 +212,6 @@ export function conv2DBackpropFilter(args: { inputs: NamedTensorInfoMap; backend
 
 const conv2DBackpropFilterConfig: KernelConfig = {
   kernelName: tf.Conv2DBackpropFilter,
-  backendName: BACKEND,
+  backendName: WASM_BACKEND,
   kernelFunc: conv2DBackpropFilter as unknown as KernelFunc,
 };

@@ -38,8 +38,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { DataId, KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import { VaekitError } from '../../errors.js';
+import { requireWasmKernel, swapKernels } from './wasm-kernels.js';
 
-const BACKEND = 'wasm';
 /** The wasm kernels this one is built from (tfjs-core kernel names). */
 const USED_KERNELS = [tf.Conv2DBackpropInput, tf.Conv2D, tf.Concat, tf.Reshape, tf.Slice] as const;
 
@@ -104,23 +104,23 @@ export function hasScalarLoopKernel(version: string): boolean {
  */
 export function installConv2DBackpropInput(): Conv2DBackpropInputHandle {
   if (current !== null) return current.handle;
-  for (const name of USED_KERNELS) requireKernel(name);
+  for (const name of USED_KERNELS) requireWasmKernel(name, 'Conv2DBackpropInput');
   if (!hasScalarLoopKernel(version_wasm)) return { installed: false, uninstall() {} };
-  const original = requireKernel(tf.Conv2DBackpropInput);
+  const original = requireWasmKernel(tf.Conv2DBackpropInput, 'Conv2DBackpropInput');
   const installation: Installation = {
     original,
     handle: {
       installed: true,
       uninstall() {
         if (current !== installation) return;
-        swapKernel(installation.original);
+        swapKernels([installation.original]);
         current = null;
       },
     },
   };
   // The stock config's setupFunc binds the C++ function its kernelFunc calls; vaekit's kernel hands
   // NCHW calls to that kernelFunc, so keep the setupFunc for a backend that initializes later.
-  swapKernel({ ...original, kernelFunc: conv2DBackpropInput as unknown as KernelFunc });
+  swapKernels([{ ...original, kernelFunc: conv2DBackpropInput as unknown as KernelFunc }]);
   current = installation;
   return installation.handle;
 }
@@ -128,24 +128,6 @@ export function installConv2DBackpropInput(): Conv2DBackpropInputHandle {
 /** True while {@link installConv2DBackpropInput} has vaekit's kernel registered. */
 export function isConv2DBackpropInputInstalled(): boolean {
   return current !== null;
-}
-
-function requireKernel(kernelName: string): KernelConfig {
-  // getKernel is typed as always returning a config, but it returns undefined for an unknown key.
-  const config = tf.getKernel(kernelName, BACKEND) as KernelConfig | undefined;
-  if (config === undefined) {
-    throw new VaekitError(
-      'backend-unavailable',
-      `Conv2DBackpropInput on wasm needs the '${BACKEND}' backend's ${kernelName} kernel, which is not registered; ` +
-        `import '@tensorflow/tfjs-backend-wasm' first`,
-    );
-  }
-  return config;
-}
-
-function swapKernel(config: KernelConfig): void {
-  tf.unregisterKernel(config.kernelName, config.backendName);
-  tf.registerKernel(config);
 }
 
 type Shape4 = [number, number, number, number];
@@ -156,7 +138,7 @@ function fail(argument: string, expected: string, found: unknown): never {
 
 /** The stock kernel, for calls vaekit's does not take: the installed one's original, else the registered one. */
 function stockKernel(): KernelFunc {
-  return current?.original.kernelFunc ?? requireKernel(tf.Conv2DBackpropInput).kernelFunc;
+  return current?.original.kernelFunc ?? requireWasmKernel(tf.Conv2DBackpropInput, 'Conv2DBackpropInput').kernelFunc;
 }
 
 /**
@@ -247,7 +229,7 @@ export function conv2DBackpropInput(args: { inputs: NamedTensorInfoMap; backend:
   const temporaries: TensorInfo[] = [];
   const keep = (t: TensorInfo) => (temporaries.push(t), t);
   const call = (name: string, kernelInputs: NamedTensorInfoMap, kernelAttrs: NamedAttrMap): TensorInfo =>
-    keep(requireKernel(name).kernelFunc({ inputs: kernelInputs, backend: backend as never, attrs: kernelAttrs }) as TensorInfo);
+    keep(requireWasmKernel(name, 'Conv2DBackpropInput').kernelFunc({ inputs: kernelInputs, backend: backend as never, attrs: kernelAttrs }) as TensorInfo);
   try {
     // One stride-1 conv per row phase; its output channels (rw, ci) are the column phases.
     const phaseRows = rows.taps.map((tapsH, rh) => {
@@ -266,8 +248,8 @@ export function conv2DBackpropInput(args: { inputs: NamedTensorInfoMap; backend:
     const fullW = cols.rows * sW;
     const result =
       fullH === OH && fullW === OW
-        ? requireKernel(tf.Reshape).kernelFunc({ inputs: { x: full }, backend: backend as never, attrs: { shape: [B, OH, OW, Ci] } })
-        : requireKernel(tf.Slice).kernelFunc({
+        ? requireWasmKernel(tf.Reshape, 'Conv2DBackpropInput').kernelFunc({ inputs: { x: full }, backend: backend as never, attrs: { shape: [B, OH, OW, Ci] } })
+        : requireWasmKernel(tf.Slice, 'Conv2DBackpropInput').kernelFunc({
             inputs: { x: call(tf.Reshape, { x: full }, { shape: [B, fullH, fullW, Ci] }) },
             backend: backend as never,
             attrs: { begin: [0, rows.cropStart, cols.cropStart, 0], size: [B, OH, OW, Ci] },

@@ -35,9 +35,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { DataId, KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
-import { VaekitError } from '../../errors.js';
+import { requireWasmKernel, swapKernels } from './wasm-kernels.js';
 
-const BACKEND = 'wasm';
 /** The kernels this module wraps (tfjs-core kernel names). */
 const WRAPPED_KERNELS = [tf.BatchMatMul, tf._FusedMatMul] as const;
 
@@ -91,8 +90,8 @@ let current: Installation | null = null;
 export function installFastTransposedMatMul(): FastTransposedMatMulHandle {
   if (current !== null) return current.handle;
 
-  const originals = WRAPPED_KERNELS.map((name) => requireKernel(name));
-  const transposeConfig = requireKernel(tf.Transpose);
+  const originals = WRAPPED_KERNELS.map((name) => requireWasmKernel(name, 'installFastTransposedMatMul'));
+  const transposeConfig = requireWasmKernel(tf.Transpose, 'installFastTransposedMatMul');
   const transposeKernel = transposeConfig.kernelFunc;
 
   // Keep setupFunc/disposeFunc: if the backend initializes after this point, the engine runs the
@@ -123,28 +122,6 @@ export function installFastTransposedMatMul(): FastTransposedMatMulHandle {
 /** True while {@link installFastTransposedMatMul} is in effect. */
 export function isFastTransposedMatMulInstalled(): boolean {
   return current !== null;
-}
-
-function requireKernel(kernelName: string): KernelConfig {
-  // getKernel is typed as always returning a config, but it returns undefined for an unknown key.
-  const config = tf.getKernel(kernelName, BACKEND) as KernelConfig | undefined;
-  if (config === undefined) {
-    throw new VaekitError(
-      'backend-unavailable',
-      `installFastTransposedMatMul: the '${BACKEND}' backend's ${kernelName} kernel is not registered; ` +
-        `import '@tensorflow/tfjs-backend-wasm' before installing`,
-    );
-  }
-  return config;
-}
-
-function swapKernels(configs: readonly KernelConfig[]): void {
-  for (const config of configs) {
-    if (tf.getKernel(config.kernelName, config.backendName) !== undefined) {
-      tf.unregisterKernel(config.kernelName, config.backendName);
-    }
-    tf.registerKernel(config);
-  }
 }
 
 function batchSize(shape: readonly number[]): number {

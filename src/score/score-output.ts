@@ -96,6 +96,28 @@ async function kindOf(path: string): Promise<'file' | 'directory' | 'other' | nu
   }
 }
 
+/**
+ * The commit renames over `out`: that may replace an earlier result of vaekit score (first line: its
+ * CSV header, or a JSON Lines row starting with "index"), never a file someone else wrote.
+ */
+async function refuseForeignFile(out: string): Promise<void> {
+  const file = await open(out, 'r');
+  let first: string;
+  try {
+    const { buffer, bytesRead } = await file.read(Buffer.alloc(4096), 0, 4096, 0);
+    first = buffer.subarray(0, bytesRead).toString('utf8').split('\n')[0]!;
+  } finally {
+    await file.close();
+  }
+  const names = first.split(',');
+  const csvHeader = names[0] === 'index' && names.every((n) => (SCORE_COLUMNS as readonly string[]).includes(n)) && new Set(names).size === names.length;
+  if (csvHeader || first.startsWith('{"index":')) return;
+  throw new VaekitError(
+    'refused-overwrite',
+    `'out' ${out} exists and was not written by vaekit score (its first line is ${JSON.stringify(first.slice(0, 60))}): choose another --out, or move that file away`,
+  );
+}
+
 /** The fields in which a resume differs from the run that wrote the partial file. */
 function differences(found: PartialState['identity'], wanted: PartialState['identity']): string[] {
   const out: string[] = [];
@@ -169,6 +191,7 @@ export class ScoreOutput {
     if (outKind === 'directory') throw new VaekitError('invalid-argument', `'out' ${out} is a folder; give the path of a .csv or .jsonl file`);
     if (outKind === 'other') throw new VaekitError('invalid-argument', `'out' ${out} exists and is not a regular file`);
     if ((await kindOf(dirname(out))) !== 'directory') throw new VaekitError('invalid-argument', `'out' ${out}: folder ${dirname(out)} does not exist`);
+    if (outKind === 'file') await refuseForeignFile(out);
     const [partialKind, stateKind] = [await kindOf(partial), await kindOf(statePath)];
 
     // The state file is written before the partial file: a run killed between the two left a state of 0 chunks alone.

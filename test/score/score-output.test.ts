@@ -106,6 +106,18 @@ describe('ScoreOutput', () => {
     const foreign = await rejected(ScoreOutput.open(join(dir, 'foreign.csv'), { resume: true, identity: IDENTITY }));
     expect(foreign.code).toBe('refused-overwrite');
     expect(readFileSync(join(dir, 'foreign.csv.partial'), 'utf8')).toBe('not ours\n');
+    // A file at --out itself is replaced only when it is an earlier result of vaekit score.
+    await writeFile(join(dir, 'thesis.csv'), 'precious,data\n1,2\n');
+    const thesis = await rejected(ScoreOutput.open(join(dir, 'thesis.csv'), { resume: false, identity: IDENTITY }));
+    expect(thesis.code).toBe('refused-overwrite');
+    expect(thesis.message).toContain('was not written by vaekit score');
+    expect(readFileSync(join(dir, 'thesis.csv'), 'utf8')).toBe('precious,data\n1,2\n');
+    expect(existsSync(join(dir, 'thesis.csv.partial'))).toBe(false);
+    await (await writeRun(join(dir, 'again.csv'), [chunk(0)])).commit();
+    await (await writeRun(join(dir, 'again.csv'), [chunk(0), chunk(1)])).commit();
+    expect(readFileSync(join(dir, 'again.csv'), 'utf8').trim().split('\n')).toHaveLength(1 + 2 * 3);
+    await (await writeRun(join(dir, 'again.jsonl'), [chunk(0)])).commit();
+    await (await writeRun(join(dir, 'again.jsonl'), [chunk(0)])).commit();
 
     const out = await ScoreOutput.open(join(dir, 'order.csv'), { resume: false, identity: IDENTITY });
     expect((await rejected(out.append(chunk(1)))).message).toContain('expected chunk 0 (rows 0…2)');

@@ -77,6 +77,27 @@ function gatedEntries() {
   };
 }
 
+// Data-parallel training starts worker threads from src/train/parallel/replica-worker.ts. The build
+// emits it as dist/train-worker.js and replaces the module naming its URL (replica-worker-url.ts,
+// which points at the .ts when run from source) with one that points at the emitted file, wherever
+// rollup puts the chunk that imports it.
+const REPLICA_WORKER = 'src/train/parallel/replica-worker.ts';
+const REPLICA_WORKER_URL = /src[\\/]train[\\/]parallel[\\/]replica-worker-url\.ts$/;
+
+function replicaWorkerEntry() {
+  let reference;
+  return {
+    name: 'replica-worker-entry',
+    buildStart() {
+      reference = this.emitFile({ type: 'chunk', id: REPLICA_WORKER, fileName: 'train-worker.js' });
+    },
+    load(id) {
+      if (!REPLICA_WORKER_URL.test(id)) return null;
+      return `export const REPLICA_WORKER_URL = new URL(import.meta.ROLLUP_FILE_URL_${reference});\n`;
+    },
+  };
+}
+
 export default [
   {
     // Every entry in one build, so the isomorphic core is one set of chunks that Node's entry and the
@@ -98,7 +119,7 @@ export default [
     },
     output: { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
     external,
-    plugins: [ts(), gatedEntries()],
+    plugins: [replicaWorkerEntry(), ts(), gatedEntries()],
     onwarn,
   },
   {

@@ -52,7 +52,9 @@ export type VaekitErrorCode =
   /** `vae.anomaly` on a model whose manifest records no calibration (`vaekit calibrate` adds one). */
   | 'not-calibrated'
   /** A chunk of `vaekit score --queue` failed on every attempt (or was refused by its worker); the message names its rows. */
-  | 'job-failed';
+  | 'job-failed'
+  /** A data-parallel training worker (`workers` > 1) failed or exited; the message names it and says why. */
+  | 'worker-failed';
 
 export class VaekitError extends Error {
   readonly code: VaekitErrorCode;

@@ -69,8 +69,8 @@ export function trainCommand(): Command {
         }
         // Refuse a foreign export target now, not after the training.
         if (run.export !== false) await assertExportTarget(join(resolve(run.resume), 'onnx'), force);
-        const { epochs } = givenValues<{ epochs?: number }>(command, TRAIN_OPTIONS);
-        result = await resumeTraining(run.resume, { backend: run.backend, epochs, onEvent });
+        const { epochs, workers } = givenValues<{ epochs?: number; workers?: number | 'auto' }>(command, TRAIN_OPTIONS);
+        result = await resumeTraining(run.resume, { backend: run.backend, epochs, workers, onEvent });
       } else {
         const data = givenValues<{ data?: DataSource }>(command, [DATA_SOURCE_OPTION]).data ?? DEFAULT_DATA;
         const dataOptions = checkDataOptions(data, givenValues<DataOptions>(command, DATA_OPTIONS));

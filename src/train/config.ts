@@ -3,13 +3,14 @@
  * and every check comes from the option tables (options/train-options.ts, options/data-options.ts),
  * so messages name library keys and say what was expected, as the CLI's do with flags.
  */
+import { availableParallelism } from 'node:os';
 import { VaekitError } from '../errors.js';
 import type { Likelihood } from './objective/likelihood.js';
 import { parseLikelihood } from './objective/likelihood.js';
 import { DATA_SOURCE_OPTION, DEFAULT_DATA, checkDataOptions, type DataOptions, type DataSource } from './options/data-options.js';
 import { OBJECTIVES, type Objective, type TrainConfig, type TrainConfigInput } from './options/train-config.js';
 import { HIDDEN_DEFAULTS, trainOptionSpec, type TrainOptionKey } from './options/train-options.js';
-import { checkValue, describeFound } from './options/value-types.js';
+import { MAX_WORKERS, checkValue, describeFound } from './options/value-types.js';
 import type { TrainBackend } from './backend/select-backend.js';
 
 export { OBJECTIVES, type Objective, type TrainConfig, type TrainConfigInput };
@@ -70,6 +71,11 @@ export function resolveTrainConfig(input: TrainConfigInput = {}): TrainConfig {
       }
     }
   }
+  const workersInput = take<number | 'auto'>(input, 'workers');
+  const workers = workersInput === 'auto' ? Math.min(availableParallelism(), MAX_WORKERS) : workersInput;
+  if (objective === 'aae' && workers > 1) {
+    throw new VaekitError('invalid-argument', `'workers' must be 1 with objective 'aae' (its adversarial phases train on one thread); found ${describeFound(workersInput)}`);
+  }
   const data = checkValue('data', DATA_SOURCE_OPTION.type, input.data ?? DEFAULT_DATA);
   const condition = optional<'label'>(input, 'condition');
   return {
@@ -91,6 +97,7 @@ export function resolveTrainConfig(input: TrainConfigInput = {}): TrainConfig {
     warmupSteps: take(input, 'warmupSteps'),
     freeBits: take(input, 'freeBits'),
     mcSamples: take(input, 'mcSamples'),
+    workers,
     iwaeSamples: take(input, 'iwaeSamples'),
     maxTrain: optional(input, 'maxTrain'),
     maxTest: optional(input, 'maxTest'),

@@ -6,6 +6,8 @@ export type TrainEvent =
   | {
       type: 'start';
       backend: string;
+      /** Threads training together (`workers`), the main thread included. */
+      workers: number;
       /** Faster backends that could not be used, with the reason. */
       skippedBackends: string[];
       config: TrainConfig;

@@ -30,6 +30,7 @@ import { initializeOutputBiasFromData } from './model/output-bias.js';
 import { writeRunPictures } from './run/run-pictures.js';
 import { STREAMS } from './streams.js';
 import { trainStep, trainableVariables, type StepContext } from './objective/train-step.js';
+import { ReplicaPool } from './parallel/replica-pool.js';
 import type { TrainEvent } from './train-events.js';
 
 export interface TrainOptions extends TrainConfigInput {
@@ -52,6 +53,8 @@ export interface TrainOptions extends TrainConfigInput {
 
 export interface ResumeOptions {
   backend?: TrainBackend | 'auto';
+  /** Training threads from here on (default: the run's); another count than the run's changes its figures by float32 summation order. */
+  workers?: number | 'auto';
   /** Train to this many epochs in total (default: the run's configured epochs). */
   epochs?: number;
   dataset?: Dataset;
@@ -152,10 +155,11 @@ export async function resumeTraining(runDirInput: string, options: ResumeOptions
   // existed split png/csv data with seed 1 whatever their --seed.
   const saved = checkpoint.state.config;
   const config: TrainConfig = {
-    ...saved, objective: saved.objective ?? 'elbo', adversarialLearningRate: saved.adversarialLearningRate ?? (trainOptionSpec('adversarialLearningRate').default as number),
+    ...saved, objective: saved.objective ?? 'elbo', workers: saved.workers ?? 1, adversarialLearningRate: saved.adversarialLearningRate ?? (trainOptionSpec('adversarialLearningRate').default as number),
     dataOptions: (saved.data === 'png' || saved.data === 'csv') && saved.dataOptions.splitSeed === undefined ? { ...saved.dataOptions, splitSeed: 1 } : saved.dataOptions,
   };
   if (options.epochs !== undefined) config.epochs = resolveTrainConfig({ epochs: options.epochs }).epochs;
+  if (options.workers !== undefined) config.workers = resolveTrainConfig({ workers: options.workers, objective: config.objective }).workers;
   if (config.epochs < checkpoint.state.epoch) {
     throw new VaekitError('invalid-argument', `'epochs' must be at least the ${checkpoint.state.epoch} epochs already trained; found ${config.epochs}`);
   }
@@ -209,6 +213,27 @@ function betaAt(config: TrainConfig, step: number): number {
 }
 
 async function runEpochs(run: RunState): Promise<TrainResult> {
+  const { config, dataset, models } = run;
+  const classes = conditionClasses(config, dataset);
+  const ctx: StepContext = {
+    encoder: models.encoder, decoder: models.decoder, optimizer: run.optimizers.model, variables: trainableVariables(models.encoder, models.decoder),
+    likelihood: config.likelihood, shape: dataset.shape, latentDim: config.architecture.latentDim, mcSamples: config.mcSamples, freeBits: config.freeBits,
+  };
+  const adversarial = adversarialContext(run, dataset.shape);
+  if (config.workers > 1 && run.backend === 'tensorflow') {
+    throw new VaekitError('invalid-argument', `'workers' must be 1 on the tensorflow backend (it already runs each op on every core); found ${config.workers}`);
+  }
+  const pool = config.workers > 1 && run.startEpoch < config.epochs
+    ? await ReplicaPool.start({ ctx, config, backend: run.backend, inputShape: dataset.shape, valueRange: dataset.valueRange, classes: classes ?? null })
+    : null;
+  try {
+    return await trainEpochs(run, ctx, adversarial, pool);
+  } finally {
+    await pool?.close();
+  }
+}
+
+async function trainEpochs(run: RunState, ctx: StepContext, adversarial: AdversarialContext | null, pool: ReplicaPool | null): Promise<TrainResult> {
   const { config, dataset, models, runDir } = run;
   const emit = run.onEvent ?? (() => undefined);
   const J = config.architecture.latentDim;
@@ -216,19 +241,13 @@ async function runEpochs(run: RunState): Promise<TrainResult> {
   const classes = conditionClasses(config, dataset);
   const trainCount = dataset.train.count;
   const batches = Math.ceil(trainCount / config.batchSize);
-  const variables = trainableVariables(models.encoder, models.decoder);
-  const ctx: StepContext = {
-    encoder: models.encoder, decoder: models.decoder, optimizer: run.optimizers.model, variables,
-    likelihood: config.likelihood, shape: dataset.shape, latentDim: J, mcSamples: config.mcSamples, freeBits: config.freeBits,
-  };
-  const adversarial = adversarialContext(run, dataset.shape);
   const sampler = new NormalSampler({ seed: config.seed, stream: STREAMS.trainEpsilon });
   sampler.seek(run.samplerPosition);
   let step = run.step;
   const history = run.history;
   const lastEpoch = run.stopAfterEpochs === undefined ? config.epochs : Math.min(config.epochs, run.startEpoch + run.stopAfterEpochs);
   emit({
-    type: 'start', backend: run.backend, skippedBackends: run.skipped, config, runDir, trainCount, inputShape: dataset.shape,
+    type: 'start', backend: run.backend, workers: config.workers, skippedBackends: run.skipped, config, runDir, trainCount, inputShape: dataset.shape,
     testCount: dataset.test.count, batchesPerEpoch: batches, resumedFromEpoch: run.startEpoch,
   });
   const xBatch = new Float32Array(config.batchSize * features);
@@ -249,7 +268,8 @@ async function runEpochs(run: RunState): Promise<TrainResult> {
       const eps = sampler.next(config.mcSamples * n * J);
       // An AAE's reconstruction phase is this same step with the KL term off (β = 0).
       const beta = adversarial ? 0 : betaAt(config, step + 1);
-      const result = trainStep(ctx, c ? { x, eps, n, beta, c } : { x, eps, n, beta });
+      const input = c ? { x, eps, n, beta, c } : { x, eps, n, beta };
+      const result = pool ? await pool.step(input) : trainStep(ctx, input);
       if (adversarial) {
         const zEps = sampler.next(n * J);
         const prior = sampler.next(n * J);
@@ -286,6 +306,7 @@ async function runEpochs(run: RunState): Promise<TrainResult> {
       samplesPerSec: trainCount / trainSeconds,
       beta: betaAt(config, step),
       backend: run.backend,
+      workers: config.workers,
       seconds: (performance.now() - epochStart) / 1000,
     };
     history.push(metrics);

@@ -54,10 +54,23 @@ describe('vaekit train', () => {
     [['--epochs', 'ten'], /--epochs <n>' argument 'ten' is invalid/],
     [['--hidden', '400,x'], /expected comma-separated positive integers/],
     [['--backend', 'gpu'], /argument 'gpu' is invalid\. Allowed choices are auto, tensorflow, wasm, cpu/],
+    [['--workers', '0'], /--workers <n\|auto>' argument '0' is invalid\. expected a positive integer of at most 64, or "auto"/],
   ])('refuses %j with exit code 2 and says why', (args, message) => {
     const { code, stderr } = vaekit('train', ...args);
     expect(code).toBe(2);
     expect(stderr).toMatch(message);
+  });
+
+  it('--workers 2 trains on two threads, says so, records it, and a resume may change it', async () => {
+    const out = join(root, 'two-threads');
+    const two = vaekit('train', ...SMALL, '--epochs', '1', '--workers', '2', '--no-export', '--out', out);
+    expect(two.code, two.stderr).toBe(0);
+    expect(two.stdout).toMatch(/backend: wasm.* · 2 threads \(--workers 2: each a share of every batch\)/);
+    expect((await metrics(out))[0]).toMatchObject({ workers: 2 });
+    const more = vaekit('train', '--resume', out, '--epochs', '2', '--workers', '1', '--no-export');
+    expect(more.code, more.stderr).toBe(0);
+    expect(more.stdout).toContain('1 thread (--workers 1)');
+    expect((await metrics(out)).filter((m) => !m.final).map((m) => m.workers)).toEqual([2, 1]);
   });
 
   it('refuses an unwritable --out and a --resume folder without a checkpoint (exit 1)', () => {

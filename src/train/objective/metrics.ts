@@ -22,6 +22,8 @@ export interface EpochMetrics {
   /** β in force at the end of the epoch (differs from the configured β during warm-up). */
   beta: number;
   backend: string;
+  /** Threads that trained the epoch (absent in runs written before `workers` existed: 1). */
+  workers?: number;
   /** Seconds the epoch took, evaluation included. */
   seconds: number;
 }

@@ -41,6 +41,36 @@ export interface StepContext {
   freeBits: number;
 }
 
+/** The tensors of one pass: the encoder's q(z|x) and log p(x|z) of every example under each of the L samples. */
+export interface ForwardPass {
+  mu: tf.Tensor;
+  logvar: tf.Tensor;
+  /** [L, n] log-likelihoods. */
+  logpx: tf.Tensor;
+}
+
+/**
+ * The model's pass over n examples (inside a tape or a tidy): z = μ + exp(½·logvar)·ε with ε
+ * [L, n, J] from the shared sampler, decoded sample-major (each example's label repeats L times).
+ */
+export function forwardPass(ctx: StepContext, x: tf.Tensor, eps: tf.Tensor, c: tf.Tensor | null, n: number): ForwardPass {
+  const { latentDim: J, mcSamples: L } = ctx;
+  const features = ctx.shape.reduce((a, b) => a * b, 1);
+  const cRepeated = c && L > 1 ? tf.tile(c, [L, 1]) : c;
+  const [mu, logvar] = ctx.encoder.apply(c ? [x, c] : x, { training: true }) as tf.Tensor[];
+  const z = tf.add(mu!, tf.mul(tf.exp(tf.mul(0.5, logvar!)), eps)); // [L, n, J]
+  const zFlat = tf.reshape(z, [L * n, J]);
+  const outputs = ctx.decoder.apply(cRepeated ? [zFlat, cRepeated] : zFlat, { training: true }) as tf.Tensor[];
+  const lv = learnedLogvar(ctx.likelihood, outputs);
+  const logpx = logLikelihood(
+    ctx.likelihood,
+    tf.reshape(x, [n, features]),
+    tf.reshape(likelihoodOutput(outputs), [L, n, features]),
+    lv && tf.reshape(lv, [L, n, features]),
+  );
+  return { mu: mu!, logvar: logvar!, logpx };
+}
+
 /**
  * One Adam step on the negative ELBO of a batch (docs/math.md): z = μ + exp(½·logvar)·ε with ε fed in
  * from the shared sampler, L Monte Carlo samples, β-weighted KL with optional free bits.
@@ -48,30 +78,17 @@ export interface StepContext {
 export function trainStep(ctx: StepContext, input: StepInput): StepResult {
   const { n } = input;
   const { latentDim: J, mcSamples: L } = ctx;
-  const features = ctx.shape.reduce((a, b) => a * b, 1);
   let recon: tf.Scalar | undefined;
   let kl: tf.Scalar | undefined;
   const objective = tf.tidy(() => {
     const x = tf.tensor(input.x, [n, ...ctx.shape]);
     const eps = tf.tensor3d(input.eps, [L, n, J]);
     const c = input.c ? tf.tensor2d(input.c, [n, input.c.length / n]) : null;
-    // The decoder sees L·n latents, sample-major: each example's label repeats L times.
-    const cRepeated = c && L > 1 ? tf.tile(c, [L, 1]) : c;
     return ctx.optimizer.minimize(
       () => {
-        const [mu, logvar] = ctx.encoder.apply(c ? [x, c] : x, { training: true }) as tf.Tensor[];
-        const z = tf.add(mu!, tf.mul(tf.exp(tf.mul(0.5, logvar!)), eps)); // [L, n, J]
-        const zFlat = tf.reshape(z, [L * n, J]);
-        const outputs = ctx.decoder.apply(cRepeated ? [zFlat, cRepeated] : zFlat, { training: true }) as tf.Tensor[];
-        const lv = learnedLogvar(ctx.likelihood, outputs);
-        const logpx = logLikelihood(
-          ctx.likelihood,
-          tf.reshape(x, [n, features]),
-          tf.reshape(likelihoodOutput(outputs), [L, n, features]),
-          lv && tf.reshape(lv, [L, n, features]),
-        );
+        const { mu, logvar, logpx } = forwardPass(ctx, x, eps, c, n);
         const reconMean = tf.neg(tf.mean(logpx)) as tf.Scalar;
-        const klPerDim = tf.mean(klPerDimension(mu!, logvar!), 0); // [J], batch mean
+        const klPerDim = tf.mean(klPerDimension(mu, logvar), 0); // [J], batch mean
         const klMean = tf.sum(klPerDim) as tf.Scalar;
         const klTerm = ctx.freeBits > 0 ? tf.sum(tf.maximum(klPerDim, ctx.freeBits)) : klMean;
         recon = tf.keep(reconMean);

@@ -35,6 +35,12 @@ export interface TrainConfig {
   freeBits: number;
   /** L: Monte Carlo samples of z per example in the training objective. */
   mcSamples: number;
+  /**
+   * Threads that train together (synchronous data parallelism: each takes a contiguous share of
+   * every batch, gradients summed in a fixed order). Results are deterministic for a given count and
+   * differ from a one-thread run by float32 summation order only.
+   */
+  workers: number;
   /** K of the final importance-sampled NLL on the test split (0 = skip). */
   iwaeSamples: number;
   /** Use at most this many training / test examples (a seeded subset); null = all. */
@@ -43,7 +49,9 @@ export interface TrainConfig {
 }
 
 /** `train()`'s configuration input: every TrainConfig field optional, the architecture and likelihood flat. */
-export type TrainConfigInput = Partial<Omit<TrainConfig, 'architecture' | 'likelihood' | 'condition'>> & {
+export type TrainConfigInput = Partial<Omit<TrainConfig, 'architecture' | 'likelihood' | 'condition' | 'workers'>> & {
+  /** Training threads, or `auto`: one per available core. */
+  workers?: number | 'auto';
   condition?: 'label' | null;
   /** `mlp` (default) or `conv` (images only). */
   arch?: 'mlp' | 'conv';

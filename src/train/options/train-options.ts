@@ -7,7 +7,7 @@ import { DEFAULT_SEED } from '../../sampler/index.js';
 import { LIKELIHOOD_KINDS } from '../objective/likelihood-spec.js';
 import { option, type OptionSpec } from './option-spec.js';
 import { OBJECTIVES, type TrainConfig } from './train-config.js';
-import { finiteNumber, integerList, nonNegativeInteger, nonNegativeNumber, oneOf, positiveInteger, positiveNumber } from './value-types.js';
+import { finiteNumber, integerList, workerCount, nonNegativeInteger, nonNegativeNumber, oneOf, positiveInteger, positiveNumber } from './value-types.js';
 
 export interface TrainOptionSpec<K extends string = string, T = unknown> extends OptionSpec<K, T> {
   /** The value in a resolved config (default: the field named `key`). */
@@ -66,6 +66,10 @@ export const TRAIN_OPTIONS = [
   trainOption({ key: 'warmupSteps', flag: '--warmup', placeholder: '<steps>', type: nonNegativeInteger, default: 0, help: 'KL warm-up: β ramps linearly from 0 over this many steps' }),
   trainOption({ key: 'freeBits', flag: '--free-bits', placeholder: '<nats>', type: nonNegativeNumber, default: 0, help: "floor of each latent dimension's batch-mean KL (nats)" }),
   trainOption({ key: 'mcSamples', flag: '--mc-samples', placeholder: '<L>', type: positiveInteger, default: 1, help: 'Monte Carlo samples of z per example' }),
+  trainOption({
+    key: 'workers', flag: '--workers', placeholder: '<n|auto>', type: workerCount, default: 1, applies: (c) => c.workers > 1,
+    help: 'threads that train together, each on its share of every batch (auto: one per core); a run is deterministic for a given count',
+  }),
   trainOption({ key: 'iwaeSamples', flag: '--iwae-samples', placeholder: '<K>', type: nonNegativeInteger, default: 1000, help: 'importance samples of the final test NLL (0 skips it)' }),
   trainOption({ key: 'maxTrain', flag: '--max-train', placeholder: '<n>', type: positiveInteger, help: 'train on a seeded subset of n examples (default: all)' }),
   trainOption({ key: 'maxTest', flag: '--max-test', placeholder: '<n>', type: positiveInteger, help: 'evaluate on a seeded subset of n examples (default: all)' }),

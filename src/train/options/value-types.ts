@@ -86,6 +86,17 @@ export function oneOf<const C extends readonly string[]>(choices: C): ValueType<
   };
 }
 
+/** Most data-parallel training threads: beyond this a batch's shards are too small to pay for their exchange. */
+export const MAX_WORKERS = 64;
+
+/** A thread count, or `auto` (resolved by `resolveTrainConfig` to the machine's available cores). */
+export const workerCount: ValueType<number | 'auto'> = {
+  expected: `a positive integer of at most ${MAX_WORKERS}, or "auto"`,
+  is: (v): v is number | 'auto' => v === 'auto' || (typeof v === 'number' && Number.isSafeInteger(v) && v >= 1 && v <= MAX_WORKERS),
+  parse: (t) => (t.trim() === 'auto' ? 'auto' : INTEGER.test(t) && Number(t) >= 1 && Number(t) <= MAX_WORKERS ? Number(t) : undefined),
+  format: String,
+};
+
 /** A switch: on the command line a flag without a value. */
 export const flag: ValueType<boolean> = {
   expected: 'true or false',

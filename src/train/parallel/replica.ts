@@ -1,0 +1,168 @@
+/**
+ * One replica of data-parallel training: the main thread's models (rank 0) or a worker's copy.
+ * Every replica computes the gradient of its shard of the batch, then all sum the shards' gradients
+ * in rank order and take the same Adam step, so their weights stay identical without being sent.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { klPerDimension } from '../objective/likelihood.js';
+import { forwardPass, type StepContext } from '../objective/train-step.js';
+import type { StepExchange } from './step-exchange.js';
+
+/** What a step gives the main thread: Σ over the batch of −E_q log p(x|z) and of KL, and the KL mask. */
+export interface ReplicaStepSums {
+  recon: number;
+  kl: number;
+  /** Free bits: the batch-mean KL of each latent dimension; null without free bits. */
+  klMeans: Float64Array | null;
+}
+
+/** How a replica waits for the others: blocking in a worker, awaiting on the main thread. */
+export type WaitAllDone = (phase: 0 | 1, step: number) => void | Promise<void>;
+
+/** Where a replica's step time went, summed over steps (ms): what bench/fashion-throughput.ts prints. */
+export interface ReplicaTimings {
+  steps: number;
+  /** Forward and backward pass of the shard, and its gradient copied out (plus the free-bits pass). */
+  gradientMs: number;
+  /** Waiting for the other replicas' gradients. */
+  waitMs: number;
+  /** Summing the replicas' gradients. */
+  sumMs: number;
+  /** Adam on the summed gradient. */
+  adamMs: number;
+}
+
+export class Replica {
+  readonly timings: ReplicaTimings = { steps: 0, gradientMs: 0, waitMs: 0, sumMs: 0, adamMs: 0 };
+  private readonly features: number;
+  private readonly classes: number;
+
+  constructor(
+    private readonly ctx: StepContext,
+    private readonly exchange: StepExchange,
+    private readonly rank: number,
+    private readonly waitAllDone: WaitAllDone,
+  ) {
+    this.features = ctx.shape.reduce((a, b) => a * b, 1);
+    this.classes = exchange.sizes.classes;
+  }
+
+  /** Step `step` of the batch now in the exchange. */
+  async step(step: number): Promise<ReplicaStepSums> {
+    const { exchange, rank } = this;
+    const rows = exchange.rows;
+    const t0 = performance.now();
+    let waited = 0;
+    const [start, end] = exchange.shard(rank, rows);
+    let klMeans: Float64Array | null = null;
+    if (this.ctx.freeBits > 0) {
+      // max(mean_i KL_ij, λ) needs the whole batch's mean before any shard's gradient: exchange it first.
+      exchange.klDimensions(rank).set(end > start ? this.shardKlSums(start, end, rows) : new Float64Array(this.ctx.latentDim));
+      exchange.markDone(0, rank, step);
+      const before = performance.now();
+      await this.waitAllDone(0, step);
+      waited += performance.now() - before;
+      klMeans = exchange.klDimensionTotals().map((sum) => sum / rows);
+    }
+    const slot = exchange.gradientSlot(step, rank);
+    if (end > start) {
+      const [recon, kl] = this.shardGradient(start, end, rows, klMeans, slot);
+      exchange.setLossSums(step, rank, recon, kl);
+    } else {
+      slot.fill(0); // more replicas than rows in this batch
+      exchange.setLossSums(step, rank, 0, 0);
+    }
+    exchange.markDone(1, rank, step);
+    const t1 = performance.now();
+    await this.waitAllDone(1, step);
+    const t2 = performance.now();
+    const total = exchange.gradientSum(step);
+    const t3 = performance.now();
+    this.applyGradient(total);
+    const t4 = performance.now();
+    Object.assign(this.timings, {
+      steps: this.timings.steps + 1,
+      gradientMs: this.timings.gradientMs + (t1 - t0 - waited),
+      waitMs: this.timings.waitMs + waited + (t2 - t1),
+      sumMs: this.timings.sumMs + (t3 - t2),
+      adamMs: this.timings.adamMs + (t4 - t3),
+    });
+    const [recon, kl] = exchange.lossSums(step);
+    return { recon, kl, klMeans };
+  }
+
+  /** The inputs of rows [start, end) as tensors: x, ε [L, rows, J] and the labels. */
+  private shardInputs(start: number, end: number, rows: number): { x: tf.Tensor; eps: tf.Tensor; c: tf.Tensor | null } {
+    const { exchange, ctx, features, classes } = this;
+    const J = ctx.latentDim;
+    const L = ctx.mcSamples;
+    const n = end - start;
+    const x = tf.tensor(exchange.x.slice(start * features, end * features), [n, ...ctx.shape]);
+    const eps = new Float32Array(L * n * J);
+    for (let l = 0; l < L; l++) eps.set(exchange.eps.subarray((l * rows + start) * J, (l * rows + end) * J), l * n * J);
+    const c = classes > 0 ? tf.tensor2d(exchange.c.slice(start * classes, end * classes), [n, classes]) : null;
+    return { x, eps: tf.tensor3d(eps, [L, n, J]), c };
+  }
+
+  /** Free bits: Σ over the shard of each dimension's KL. */
+  private shardKlSums(start: number, end: number, rows: number): Float64Array {
+    const sums = tf.tidy(() => {
+      const { x, c } = this.shardInputs(start, end, rows);
+      const [mu, logvar] = this.ctx.encoder.apply(c ? [x, c] : x, { training: true }) as tf.Tensor[];
+      return tf.sum(klPerDimension(mu!, logvar!), 0);
+    });
+    const values = Float64Array.from(sums.dataSync());
+    sums.dispose();
+    return values;
+  }
+
+  /**
+   * Writes into `into` the gradient of this shard's part of the batch objective — its terms summed
+   * and divided by the batch's rows, so the replicas' parts add up to the batch mean — and returns
+   * the shard's (recon, KL) sums.
+   */
+  private shardGradient(start: number, end: number, rows: number, klMeans: Float64Array | null, into: Float32Array): [number, number] {
+    const { ctx } = this;
+    const n = end - start;
+    const L = ctx.mcSamples;
+    const beta = this.exchange.beta;
+    // d/dθ Σ_j max(m_j, λ) = Σ_j [m_j ≥ λ] dm_j/dθ (tfjs' maximum sends the gradient to its first argument on ties).
+    const mask = klMeans && Float32Array.from(klMeans, (m) => (m >= ctx.freeBits ? 1 : 0));
+    let reconSum: tf.Scalar | undefined;
+    let klSum: tf.Scalar | undefined;
+    const grads = tf.tidy(() => {
+      const { x, eps, c } = this.shardInputs(start, end, rows);
+      const { grads: named } = tf.variableGrads(() => {
+        const { mu, logvar, logpx } = forwardPass(ctx, x, eps, c, n);
+        const recon = tf.div(tf.neg(tf.sum(logpx)), L) as tf.Scalar; // Σ over the shard of the L-sample mean
+        const klDims = tf.sum(klPerDimension(mu, logvar), 0); // [J]
+        const kl = tf.sum(klDims) as tf.Scalar;
+        const klTerm = mask ? tf.sum(tf.mul(klDims, tf.tensor1d(mask))) : kl;
+        reconSum = tf.keep(recon);
+        klSum = tf.keep(kl);
+        return tf.div(tf.add(recon, tf.mul(beta, klTerm)), rows) as tf.Scalar;
+      }, ctx.variables);
+      return ctx.variables.map((v) => named[v.name]!);
+    });
+    let offset = 0;
+    for (const grad of grads) {
+      into.set(grad.dataSync(), offset);
+      offset += grad.size;
+    }
+    const sums: [number, number] = [reconSum!.dataSync()[0]!, klSum!.dataSync()[0]!];
+    tf.dispose([...grads, reconSum!, klSum!]);
+    return sums;
+  }
+
+  /** The same Adam step on every replica, from the same summed gradient. */
+  private applyGradient(total: Float32Array): void {
+    const named: tf.NamedTensorMap = {};
+    let offset = 0;
+    for (const v of this.ctx.variables) {
+      named[v.name] = tf.tensor(total.subarray(offset, offset + v.size), v.shape);
+      offset += v.size;
+    }
+    this.ctx.optimizer.applyGradients(named);
+    tf.dispose(Object.values(named));
+  }
+}

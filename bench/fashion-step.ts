@@ -1,7 +1,8 @@
 /**
  * One training step of a default `--arch mlp|conv` VAE (Bernoulli, Adam 1e-3, batch 128) on real
  * Fashion-MNIST batches in a seeded order: what bench/fashion-throughput-child.ts times and
- * bench/conv-profile.ts profiles by kernel. The backend must be selected first.
+ * bench/conv-profile.ts profiles by kernel. The backend must be selected first. With `workers` > 1
+ * the step runs on a ReplicaPool (data parallelism over worker threads), as `train({ workers })` does.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { NormalSampler } from '../src/sampler/index.js';
@@ -10,6 +11,9 @@ import { featureCount, gatherRows, type Dataset } from '../src/train/data/datase
 import { buildVae, describeArchitecture } from '../src/train/model/build.js';
 import { trainStep, trainableVariables, type StepContext } from '../src/train/objective/train-step.js';
 import { seededPermutation } from '../src/train/data/shuffle.js';
+import { ReplicaPool } from '../src/train/parallel/replica-pool.js';
+import type { ReplicaTimings } from '../src/train/parallel/replica.js';
+import type { TrainBackend } from '../src/train/backend/select-backend.js';
 
 export interface FashionStep {
   /** `describeArchitecture` of the model, e.g. `conv 32,64 (stride 2) · 256 → 20`. */
@@ -21,8 +25,38 @@ export interface FashionStep {
   dispose(): void;
 }
 
+export interface ParallelFashionStep extends Omit<FashionStep, 'step' | 'dispose'> {
+  workers: number;
+  step(): Promise<number>;
+  /** Where replica 0's step time went, summed over steps. */
+  timings(): ReplicaTimings;
+  dispose(): Promise<void>;
+}
+
+/** The same step on `workers` worker threads (this thread coordinates). */
+export async function parallelFashionStep(arch: 'mlp' | 'conv', data: Dataset, workers: number, backend: TrainBackend): Promise<ParallelFashionStep> {
+  const { ctx, config, next, model, dispose } = fashionModel(arch, data, workers);
+  const pool = await ReplicaPool.start({ ctx, config, backend, inputShape: data.shape, valueRange: data.valueRange, classes: null });
+  return {
+    model,
+    batchSize: config.batchSize,
+    workers,
+    step: async () => (await pool.step(next())).objective,
+    timings: () => pool.timings(0),
+    dispose: async () => {
+      await pool.close();
+      dispose();
+    },
+  };
+}
+
 export function fashionStep(arch: 'mlp' | 'conv', data: Dataset): FashionStep {
-  const config = resolveTrainConfig({ arch });
+  const { ctx, config, next, model, dispose } = fashionModel(arch, data, 1);
+  return { model, batchSize: config.batchSize, step: () => trainStep(ctx, next()).objective, dispose };
+}
+
+function fashionModel(arch: 'mlp' | 'conv', data: Dataset, workers: number) {
+  const config = resolveTrainConfig({ arch, workers });
   const features = featureCount(data);
   const B = config.batchSize;
   const J = config.architecture.latentDim;
@@ -40,13 +74,15 @@ export function fashionStep(arch: 'mlp' | 'conv', data: Dataset): FashionStep {
   const x = new Float32Array(B * features);
   let cursor = 0;
   return {
+    config,
+    ctx,
     model: describeArchitecture(config.architecture, features),
-    batchSize: B,
-    step() {
+    /** The next batch in the seeded order. */
+    next() {
       if (cursor + B > order.length) cursor = 0;
       gatherRows(data.train, features, order.subarray(cursor, cursor + B), x);
       cursor += B;
-      return trainStep(ctx, { x, eps: sampler.next(B * J), n: B, beta: 1 }).objective;
+      return { x, eps: sampler.next(B * J), n: B, beta: 1 };
     },
     dispose() {
       models.encoder.dispose();

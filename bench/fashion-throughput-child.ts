@@ -3,14 +3,15 @@
  * trains the default `--arch <model>` VAE (Bernoulli, Adam 1e-3, batch 128) on real Fashion-MNIST
  * batches on `--backend`, and prints one JSON line. `--kernels stock` puts wasm's own
  * Conv2DBackpropInput back (vaekit's other wasm kernels stay: without them a conv model does not
- * train on wasm at all).
- * `npx tsx bench/fashion-throughput-child.ts --model mlp|conv --backend wasm|cpu [--kernels vaekit|stock] --steps N [--warmup N]`
+ * train on wasm at all). `--workers N` trains on N threads (train's `workers`: data parallelism)
+ * and adds where the main thread's step time went.
+ * `npx tsx bench/fashion-throughput-child.ts --model mlp|conv --backend wasm|cpu [--kernels vaekit|stock] [--workers N] --steps N [--warmup N]`
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { installConv2DBackpropInput } from '../src/train/backend/conv2d-backprop-input.js';
 import { selectBackend } from '../src/train/backend/select-backend.js';
 import { loadFashionMnist } from '../src/train/data/fashion-mnist.js';
-import { fashionStep } from './fashion-step.js';
+import { fashionStep, parallelFashionStep } from './fashion-step.js';
 import { choice, option } from './options.js';
 
 const MODEL = choice('model', ['mlp', 'conv'] as const, 'mlp');
@@ -18,6 +19,7 @@ const BACKEND = choice('backend', ['wasm', 'cpu'] as const, 'wasm');
 const KERNELS = choice('kernels', ['vaekit', 'stock'] as const, 'vaekit');
 const STEPS = option('steps', 50);
 const WARMUP = option('warmup', 2, { min: 0 });
+const WORKERS = option('workers', 1);
 
 const MB = 1024 * 1024;
 const backend = await selectBackend(BACKEND); // wasm: with vaekit's kernels
@@ -25,14 +27,23 @@ if (backend.name === 'wasm' && KERNELS === 'stock') installConv2DBackpropInput()
 const data = await loadFashionMnist();
 const rssAfterData = process.memoryUsage().rss;
 
-const run = fashionStep(MODEL, data);
+const run = WORKERS > 1 ? await parallelFashionStep(MODEL, data, WORKERS, backend.name) : fashionStep(MODEL, data);
 let objective = NaN;
-for (let i = 0; i < WARMUP; i++) objective = run.step();
+for (let i = 0; i < WARMUP; i++) objective = await run.step();
+const timingsBefore = 'timings' in run ? run.timings() : null;
 const start = performance.now();
 const cpuStart = process.cpuUsage();
-for (let i = 0; i < STEPS; i++) objective = run.step();
+for (let i = 0; i < STEPS; i++) objective = await run.step();
 const seconds = (performance.now() - start) / 1000;
 const cpu = process.cpuUsage(cpuStart);
+// Replica 0's step, ms per step: its shard's forward/backward, waiting for the others, its share of
+// the gradient sum and Adam, loading the new weights.
+const breakdown = timingsBefore && 'timings' in run ? (() => {
+  const t = run.timings();
+  const per = (key: 'gradientMs' | 'waitMs' | 'adamMs' | 'loadMs') => Math.round(((t[key] - timingsBefore[key]) / STEPS) * 10) / 10;
+  return { gradientMs: per('gradientMs'), waitMs: per('waitMs'), adamMs: per('adamMs'), loadMs: per('loadMs') };
+})() : null;
+await run.dispose();
 const cpuSeconds = (cpu.user + cpu.system) / 1e6;
 
 const heap = (tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm?.HEAPU8.length;
@@ -42,12 +53,14 @@ console.log(
     arch: MODEL,
     backend: backend.name,
     kernels: backend.name === 'wasm' ? KERNELS : 'stock',
+    workers: WORKERS,
+    stepBreakdownMs: breakdown,
     batchSize: run.batchSize,
     warmupSteps: WARMUP,
     steps: STEPS,
     samplesPerSec: Math.round((STEPS * run.batchSize) / seconds),
     msPerStep: Math.round((seconds * 1000) / STEPS),
-    // This process's CPU time: what a step costs when the machine is shared (tfjs-wasm uses one thread).
+    // This process's CPU time (all its threads): what a step costs when the machine is shared.
     samplesPerCpuSec: Math.round((STEPS * run.batchSize) / cpuSeconds),
     cpuMsPerStep: Math.round((cpuSeconds * 1000) / STEPS),
     finalObjective: Math.round(objective * 100) / 100,

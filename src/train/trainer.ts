@@ -31,6 +31,7 @@ import { writeRunPictures } from './run/run-pictures.js';
 import { STREAMS } from './streams.js';
 import { trainStep, trainableVariables, type StepContext } from './objective/train-step.js';
 import { ReplicaPool } from './parallel/replica-pool.js';
+import { ADAM } from './objective/adam-settings.js';
 import type { TrainEvent } from './train-events.js';
 
 export interface TrainOptions extends TrainConfigInput {
@@ -182,8 +183,7 @@ export async function resumeTraining(runDirInput: string, options: ResumeOptions
 const isUnitRange = (range: [number, number]) => range[0] === 0 && range[1] === 1;
 
 function createOptimizers(config: TrainConfig): CheckpointOptimizers {
-  // ε = 1e-8 as PyTorch's Adam (tfjs would use the backend's 1e-7).
-  const adam = () => tf.train.adam(config.learningRate, 0.9, 0.999, 1e-8);
+  const adam = () => tf.train.adam(config.learningRate, ADAM.beta1, ADAM.beta2, ADAM.epsilon);
   const adv = () => adversarialAdam(config.adversarialLearningRate);
   return config.objective === 'aae' ? { model: adam(), discriminator: adv(), generator: adv() } : { model: adam() };
 }
@@ -288,6 +288,8 @@ async function trainEpochs(run: RunState, ctx: StepContext, adversarial: Adversa
         elapsedSeconds: (performance.now() - epochStart) / 1000,
       });
     }
+    // The replicas' weights and Adam state, into the models evaluation and the checkpoint read.
+    if (pool) await pool.sync();
     const trainSeconds = (performance.now() - epochStart) / 1000;
     emit({ type: 'phase', phase: 'evaluate', epoch });
     const test = evaluateTest(config, dataset, models, epoch);

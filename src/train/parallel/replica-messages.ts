@@ -1,7 +1,6 @@
 /** What the main thread hands a replica worker, and what the worker answers. */
 import type { TrainBackend } from '../backend/train-backends.js';
 import type { TrainConfig } from '../options/train-config.js';
-import type { OptimizerSnapshot } from './optimizer-state.js';
 import type { ExchangeBuffers, ExchangeSizes } from './step-exchange.js';
 
 export interface ReplicaInit {
@@ -11,9 +10,9 @@ export interface ReplicaInit {
   inputShape: number[];
   valueRange: [number, number];
   classes: number | null;
-  /** The main thread's trainable variables, in `trainableVariables` order. */
-  weights: Float32Array[];
-  optimizer: OptimizerSnapshot;
+  /** Adam's β₁ᵗ and β₂ᵗ at the start (the weights and moments are in the shared buffers). */
+  accBeta1: number;
+  accBeta2: number;
   sizes: ExchangeSizes;
   buffers: ExchangeBuffers;
 }

@@ -1,14 +1,15 @@
 /**
  * The entry of a data-parallel training worker (a worker_threads thread): builds the main thread's
- * models on the same backend, takes its weights and Adam state, then runs replica steps until told
- * to stop. Errors go back to the main thread as a message, which ends the run there.
+ * models on the same backend, loads the shared weights, then runs replica steps until told to
+ * stop. Errors go back to the main thread as a message, which ends the run there.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../backend/select-backend.js';
 import { buildVae } from '../model/build.js';
 import { trainableVariables, type StepContext } from '../objective/train-step.js';
-import { restoreOptimizerSnapshot } from './optimizer-state.js';
+import { ADAM } from '../objective/adam-settings.js';
+import { SharedAdam } from './shared-adam.js';
 import { Replica } from './replica.js';
 import { StepExchange } from './step-exchange.js';
 import type { ReplicaInit, ReplicaMessage } from './replica-messages.js';
@@ -26,20 +27,22 @@ async function run(init: ReplicaInit): Promise<void> {
     ...(init.classes ? { classes: init.classes } : {}),
   });
   const variables = trainableVariables(models.encoder, models.decoder);
-  if (variables.length !== init.weights.length) {
-    throw new Error(`the worker's model has ${variables.length} trainable variables; the main thread's has ${init.weights.length}`);
+  const parameters = variables.reduce((sum, v) => sum + v.size, 0);
+  if (parameters !== init.sizes.parameters) {
+    throw new Error(`the worker's model has ${parameters} parameters; the main thread's has ${init.sizes.parameters}`);
   }
-  variables.forEach((v, i) => v.assign(tf.tensor(init.weights[i]!, v.shape)));
-  const optimizer = tf.train.adam(config.learningRate, 0.9, 0.999, 1e-8);
-  await restoreOptimizerSnapshot(optimizer, init.optimizer);
+  // Adam runs on the shared buffers (SharedAdam); the StepContext's optimizer is never stepped here.
+  const optimizer = tf.train.adam(config.learningRate, ADAM.beta1, ADAM.beta2, ADAM.epsilon);
   const ctx: StepContext = {
     encoder: models.encoder, decoder: models.decoder, optimizer, variables, likelihood: config.likelihood,
     shape: init.inputShape, latentDim: config.architecture.latentDim, mcSamples: config.mcSamples, freeBits: config.freeBits,
   };
   const exchange = new StepExchange(init.sizes, init.buffers);
-  const replica = new Replica(ctx, exchange, init.rank, (phase, step) => exchange.waitAllDone(phase, step));
+  const adam = new SharedAdam({ learningRate: config.learningRate, ...ADAM }, init.accBeta1, init.accBeta2, exchange.buffers.memory);
+  const replica = new Replica(ctx, exchange, init.rank, adam);
+  replica.loadWeights();
   post({ type: 'ready' });
-  for (let step = 1; exchange.waitForStep(step); step++) await replica.step(step);
+  for (let step = 1; exchange.waitForStep(step); step++) replica.step(step);
   optimizer.dispose();
   models.encoder.dispose();
   models.decoder.dispose();

@@ -1,39 +1,31 @@
 /**
- * One replica of data-parallel training: the main thread's models (rank 0) or a worker's copy.
- * Every replica computes the gradient of its shard of the batch, then all sum the shards' gradients
- * in rank order and take the same Adam step, so their weights stay identical without being sent.
+ * One replica of data-parallel training, in a worker thread with its own copy of the models. Every
+ * replica computes the gradient of its shard of the batch, updates its share of the shared weights
+ * with Adam (shared-adam.ts), then loads all the new weights into its variables.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { klPerDimension } from '../objective/likelihood.js';
 import { forwardPass, type StepContext } from '../objective/train-step.js';
+import type { SharedAdam } from './shared-adam.js';
+import { readValues, writeVariable } from './tensor-memory.js';
 import type { StepExchange } from './step-exchange.js';
 
-/** What a step gives the main thread: Σ over the batch of −E_q log p(x|z) and of KL, and the KL mask. */
-export interface ReplicaStepSums {
-  recon: number;
-  kl: number;
-  /** Free bits: the batch-mean KL of each latent dimension; null without free bits. */
-  klMeans: Float64Array | null;
-}
-
-/** How a replica waits for the others: blocking in a worker, awaiting on the main thread. */
-export type WaitAllDone = (phase: 0 | 1, step: number) => void | Promise<void>;
 
 /** Where a replica's step time went, summed over steps (ms): what bench/fashion-throughput.ts prints. */
 export interface ReplicaTimings {
+  // The order of the shared timing words (StepExchange.timings).
   steps: number;
   /** Forward and backward pass of the shard, and its gradient copied out (plus the free-bits pass). */
   gradientMs: number;
-  /** Waiting for the other replicas' gradients. */
+  /** Waiting for the other replicas (their gradients, then their share of the update). */
   waitMs: number;
-  /** Summing the replicas' gradients. */
-  sumMs: number;
-  /** Adam on the summed gradient. */
+  /** Summing the replicas' gradients and Adam, on this replica's share of the parameters. */
   adamMs: number;
+  /** Loading the new weights into the replica's variables. */
+  loadMs: number;
 }
 
 export class Replica {
-  readonly timings: ReplicaTimings = { steps: 0, gradientMs: 0, waitMs: 0, sumMs: 0, adamMs: 0 };
   private readonly features: number;
   private readonly classes: number;
 
@@ -41,14 +33,14 @@ export class Replica {
     private readonly ctx: StepContext,
     private readonly exchange: StepExchange,
     private readonly rank: number,
-    private readonly waitAllDone: WaitAllDone,
+    private readonly adam: SharedAdam,
   ) {
     this.features = ctx.shape.reduce((a, b) => a * b, 1);
     this.classes = exchange.sizes.classes;
   }
 
-  /** Step `step` of the batch now in the exchange. */
-  async step(step: number): Promise<ReplicaStepSums> {
+  /** Step `step` of the batch now in the exchange; blocks while the other replicas catch up. */
+  step(step: number): void {
     const { exchange, rank } = this;
     const rows = exchange.rows;
     const t0 = performance.now();
@@ -60,7 +52,7 @@ export class Replica {
       exchange.klDimensions(rank).set(end > start ? this.shardKlSums(start, end, rows) : new Float64Array(this.ctx.latentDim));
       exchange.markDone(0, rank, step);
       const before = performance.now();
-      await this.waitAllDone(0, step);
+      exchange.waitAllDone(0, step);
       waited += performance.now() - before;
       klMeans = exchange.klDimensionTotals().map((sum) => sum / rows);
     }
@@ -74,21 +66,18 @@ export class Replica {
     }
     exchange.markDone(1, rank, step);
     const t1 = performance.now();
-    await this.waitAllDone(1, step);
+    exchange.waitAllDone(1, step);
     const t2 = performance.now();
-    const total = exchange.gradientSum(step);
+    const [first, last] = exchange.parameterShare(rank);
+    this.adam.update({ weights: exchange.weights, m: exchange.m, v: exchange.v, gradients: exchange.gradientSlots(step) }, first, last);
+    this.adam.advance();
+    exchange.markDone(2, rank, step);
     const t3 = performance.now();
-    this.applyGradient(total);
+    exchange.waitAllDone(2, step);
     const t4 = performance.now();
-    Object.assign(this.timings, {
-      steps: this.timings.steps + 1,
-      gradientMs: this.timings.gradientMs + (t1 - t0 - waited),
-      waitMs: this.timings.waitMs + waited + (t2 - t1),
-      sumMs: this.timings.sumMs + (t3 - t2),
-      adamMs: this.timings.adamMs + (t4 - t3),
-    });
-    const [recon, kl] = exchange.lossSums(step);
-    return { recon, kl, klMeans };
+    this.loadWeights();
+    const t5 = performance.now();
+    exchange.addTimings(rank, { steps: 1, gradientMs: t1 - t0 - waited, waitMs: waited + (t2 - t1) + (t4 - t3), adamMs: t3 - t2, loadMs: t5 - t4 });
   }
 
   /** The inputs of rows [start, end) as tensors: x, ε [L, rows, J] and the labels. */
@@ -146,7 +135,7 @@ export class Replica {
     });
     let offset = 0;
     for (const grad of grads) {
-      into.set(grad.dataSync(), offset);
+      readValues(grad, into, offset);
       offset += grad.size;
     }
     const sums: [number, number] = [reconSum!.dataSync()[0]!, klSum!.dataSync()[0]!];
@@ -154,15 +143,13 @@ export class Replica {
     return sums;
   }
 
-  /** The same Adam step on every replica, from the same summed gradient. */
-  private applyGradient(total: Float32Array): void {
-    const named: tf.NamedTensorMap = {};
+  /** The shared weights into this replica's variables. */
+  loadWeights(): void {
+    const { weights } = this.exchange;
     let offset = 0;
     for (const v of this.ctx.variables) {
-      named[v.name] = tf.tensor(total.subarray(offset, offset + v.size), v.shape);
+      writeVariable(v, weights.subarray(offset, offset + v.size));
       offset += v.size;
     }
-    this.ctx.optimizer.applyGradients(named);
-    tf.dispose(Object.values(named));
   }
 }

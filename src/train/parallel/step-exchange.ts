@@ -1,12 +1,15 @@
 /**
  * The shared memory of data-parallel training: one set of SharedArrayBuffers that the main thread
- * and every replica worker view alike. The main thread writes a batch and starts a step; each
- * replica writes its shard's gradient into its own slot and marks it done; every replica then sums
- * the slots in rank order (so all hold the same sum, bit for bit) and takes the same Adam step.
+ * (which coordinates) and every replica worker view alike. The main thread writes a batch and starts a step; each
+ * replica writes its shard's gradient into its own slot and marks it done (phase 1); each then
+ * updates its share of the shared weights and Adam moments from the slots summed in rank order
+ * (shared-adam.ts) and marks that done (phase 2); then all load the new weights. Phase 0 exchanges
+ * the per-dimension KL of free bits.
  *
- * Gradient and loss slots alternate by step parity: a replica that has moved on to step s + 1
- * writes the other slot while a slower one still reads step s's.
+ * Loss slots alternate by step parity: the main thread reads step s's after a worker may have
+ * moved on to step s + 1.
  */
+import type { ReplicaTimings } from './replica.js';
 
 /** Sizes that fix the layout; what a worker needs (with the buffers) to view the same memory. */
 export interface ExchangeSizes {
@@ -25,8 +28,20 @@ export interface ExchangeBuffers {
   control: SharedArrayBuffer;
   values: SharedArrayBuffer;
   batch: SharedArrayBuffer;
-  gradients: SharedArrayBuffer;
+  /**
+   * The gradient slots (2 × workers × parameters), then the weights and Adam's first and second
+   * moments: a shared wasm memory, so that adam-simd.wat works on them in place.
+   */
+  memory: WebAssembly.Memory;
 }
+
+const PAGE = 65_536;
+
+const TIMING_KEYS = ['steps', 'gradientMs', 'waitMs', 'adamMs', 'loadMs'] as const;
+
+/** The barriers of a step: free bits' KL sums, gradients, the Adam update. */
+export type Phase = 0 | 1 | 2;
+const PHASES = 3;
 
 // Int32 control words.
 const STEP = 0;
@@ -38,29 +53,40 @@ export class StepExchange {
   readonly sizes: ExchangeSizes;
   readonly buffers: ExchangeBuffers;
   private readonly control: Int32Array;
-  /** [0] β of the step, then 2 slots × workers × (recon sum, KL sum), then workers × J KL sums per dimension. */
+  /**
+   * [0] β of the step, then 2 slots × workers × (recon sum, KL sum), then workers × J KL sums per
+   * dimension, then workers × the timing words of ReplicaTimings.
+   */
   private readonly values: Float64Array;
   readonly x: Float32Array;
   readonly eps: Float32Array;
   readonly c: Float32Array;
   private readonly gradients: Float32Array;
+  /** The model's weights and Adam's moments, each parameters long, in `trainableVariables` order. */
+  readonly weights: Float32Array;
+  readonly m: Float32Array;
+  readonly v: Float32Array;
 
   constructor(sizes: ExchangeSizes, buffers?: ExchangeBuffers) {
     this.sizes = sizes;
     const { workers: W, parameters: P, batchSize: B, features: F, latentDim: J, mcSamples: L, classes: C } = sizes;
     const batchFloats = B * F + L * B * J + B * C;
     this.buffers = buffers ?? {
-      control: new SharedArrayBuffer(4 * (DONE + 2 * W)),
-      values: new SharedArrayBuffer(8 * (1 + 4 * W + W * J)),
+      control: new SharedArrayBuffer(4 * (DONE + PHASES * W)),
+      values: new SharedArrayBuffer(8 * (1 + 4 * W + W * J + W * TIMING_KEYS.length)),
       batch: new SharedArrayBuffer(4 * batchFloats),
-      gradients: new SharedArrayBuffer(4 * 2 * W * P),
+      memory: sharedMemory(4 * (2 * W + 3) * P),
     };
     this.control = new Int32Array(this.buffers.control);
     this.values = new Float64Array(this.buffers.values);
     this.x = new Float32Array(this.buffers.batch, 0, B * F);
     this.eps = new Float32Array(this.buffers.batch, 4 * B * F, L * B * J);
     this.c = new Float32Array(this.buffers.batch, 4 * (B * F + L * B * J), B * C);
-    this.gradients = new Float32Array(this.buffers.gradients);
+    const memory = this.buffers.memory.buffer;
+    this.gradients = new Float32Array(memory, 0, 2 * W * P);
+    this.weights = new Float32Array(memory, 4 * 2 * W * P, P);
+    this.m = new Float32Array(memory, 4 * (2 * W + 1) * P, P);
+    this.v = new Float32Array(memory, 4 * (2 * W + 2) * P, P);
   }
 
   /** Main thread: the batch is in `x`, `eps` (L × rows × J, sample-major) and `c`; start step `step`. */
@@ -132,6 +158,18 @@ export class StepExchange {
     return this.values.subarray(offset, offset + J);
   }
 
+  /** Adds a step's timings of replica `rank` to its running totals. */
+  addTimings(rank: number, step: ReplicaTimings): void {
+    const at = 1 + 4 * this.sizes.workers + this.sizes.workers * this.sizes.latentDim + rank * TIMING_KEYS.length;
+    TIMING_KEYS.forEach((key, i) => (this.values[at + i]! += step[key]));
+  }
+
+  /** Replica `rank`'s timings, summed over the steps so far. */
+  timings(rank: number): ReplicaTimings {
+    const at = 1 + 4 * this.sizes.workers + this.sizes.workers * this.sizes.latentDim + rank * TIMING_KEYS.length;
+    return Object.fromEntries(TIMING_KEYS.map((key, i) => [key, this.values[at + i]!])) as unknown as ReplicaTimings;
+  }
+
   /** Σ over replicas, in rank order, of the per-dimension KL sums. */
   klDimensionTotals(): Float64Array {
     const J = this.sizes.latentDim;
@@ -143,27 +181,27 @@ export class StepExchange {
     return totals;
   }
 
-  /** The gradient of step `step`: the replicas' slots summed in rank order, as float32 (a fresh array). */
-  gradientSum(step: number): Float32Array {
-    const W = this.sizes.workers;
-    const total = new Float32Array(this.sizes.parameters);
-    total.set(this.gradientSlot(step, 0));
-    for (let r = 1; r < W; r++) {
-      const slot = this.gradientSlot(step, r);
-      for (let k = 0; k < total.length; k++) total[k] = total[k]! + slot[k]!;
-    }
-    return total;
+  /** The slots of step `step`, in rank order. */
+  gradientSlots(step: number): Float32Array[] {
+    return Array.from({ length: this.sizes.workers }, (_, r) => this.gradientSlot(step, r));
   }
 
-  /** Marks phase `phase` (0: KL dimensions, 1: gradient) of `step` done by `rank`. */
-  markDone(phase: 0 | 1, rank: number, step: number): void {
+  /** The parameters [start, end) whose Adam update replica `rank` computes: starts on multiples of 4 (SIMD). */
+  parameterShare(rank: number): [number, number] {
+    const { workers: W, parameters: P } = this.sizes;
+    const boundary = (r: number) => (r === W ? P : Math.min(P, 4 * Math.floor((r * P) / W / 4)));
+    return [boundary(rank), boundary(rank + 1)];
+  }
+
+  /** Marks phase `phase` of `step` done by `rank`. */
+  markDone(phase: Phase, rank: number, step: number): void {
     const index = this.doneIndex(phase, rank);
     Atomics.store(this.control, index, step);
     Atomics.notify(this.control, index);
   }
 
   /** Worker: blocks until every replica has finished `phase` of `step`. */
-  waitAllDone(phase: 0 | 1, step: number): void {
+  waitAllDone(phase: Phase, step: number): void {
     for (let r = 0; r < this.sizes.workers; r++) {
       const index = this.doneIndex(phase, r);
       for (;;) {
@@ -178,7 +216,7 @@ export class StepExchange {
    * Main thread (which must not block while workers may fail): resolves when every replica has
    * finished `phase` of `step`; `failure` rejects when a worker dies.
    */
-  async waitAllDoneAsync(phase: 0 | 1, step: number, failure: Promise<never>): Promise<void> {
+  async waitAllDoneAsync(phase: Phase, step: number, failure: Promise<never>): Promise<void> {
     for (let r = 0; r < this.sizes.workers; r++) {
       const index = this.doneIndex(phase, r);
       for (;;) {
@@ -190,9 +228,15 @@ export class StepExchange {
     }
   }
 
-  private doneIndex(phase: 0 | 1, rank: number): number {
+  private doneIndex(phase: Phase, rank: number): number {
     return DONE + phase * this.sizes.workers + rank;
   }
+}
+
+/** A shared wasm memory of at least `bytes`, which never grows (views of it stay valid). */
+function sharedMemory(bytes: number): WebAssembly.Memory {
+  const pages = Math.max(1, Math.ceil(bytes / PAGE));
+  return new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
 }
 
 // Atomics.waitAsync is in Node ≥ 16 but not in TypeScript's ES2022 lib.

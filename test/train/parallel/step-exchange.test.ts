@@ -18,20 +18,22 @@ describe('StepExchange', () => {
     }
   });
 
-  it('sums the gradient slots of a step in rank order as float32, whichever slot parity the step has', () => {
-    const exchange = new StepExchange(sizes(3));
-    const slots = [
-      [1e8, 1, 0.1, -2, 3],
-      [1, -1e8, 0.2, 2, 3],
-      [0.5, 0.5, 0.3, 0, 3],
-    ];
-    for (const step of [1, 2]) {
-      slots.forEach((values, rank) => exchange.gradientSlot(step, rank).set(values));
-      const expected = slots[0]!.map((_, k) => Math.fround(Math.fround(Math.fround(slots[0]![k]!) + Math.fround(slots[1]![k]!)) + Math.fround(slots[2]![k]!)));
-      expect(Array.from(exchange.gradientSum(step))).toEqual(expected);
+  it('gives each replica a contiguous share of the parameters for the Adam update, covering each once', () => {
+    for (const workers of [1, 2, 3]) {
+      const exchange = new StepExchange({ ...sizes(workers), parameters: 652_824 });
+      const shares = Array.from({ length: workers }, (_, r) => exchange.parameterShare(r));
+      expect(shares[0]![0]).toBe(0);
+      expect(shares.at(-1)![1]).toBe(652_824);
+      for (let r = 1; r < workers; r++) expect(shares[r]![0]).toBe(shares[r - 1]![1]);
     }
-    // Step 1's slots were not overwritten by step 2's.
-    expect(exchange.gradientSlot(1, 0)[0]).toBe(1e8);
+  });
+
+  it('keeps step s and step s + 1 gradients in different slots', () => {
+    const exchange = new StepExchange(sizes(2));
+    exchange.gradientSlot(1, 0).fill(1);
+    exchange.gradientSlot(2, 0).fill(2);
+    expect(exchange.gradientSlots(1)[0]![0]).toBe(1);
+    expect(exchange.gradientSlots(2)[0]![0]).toBe(2);
   });
 
   it('views the same memory from a second instance built on its buffers, as a worker does', () => {

@@ -2,15 +2,16 @@
  * Training throughput and peak memory of the default MLP (784-400-20) and conv (channels 32,64,
  * stride 2, hidden 256, latent 20) VAEs on real Fashion-MNIST batches (batch 128).
  *
- * Conv rows run in rounds, the settings interleaved within each round so that the machine's load
- * hits them alike: the wasm backend with vaekit's kernels, the wasm backend with its stock
+ * Rows run in rounds, the settings interleaved within each round so that the machine's load
+ * hits them alike: the wasm backend with vaekit's kernels on one thread and with `--workers 2`
+ * (data parallelism over two worker threads, with where replica 0's step time went), the wasm backend with its stock
  * Conv2DBackpropInput (vaekit's other wasm kernels stay: without its Conv2DBackpropFilter a conv
  * model does not train on wasm at all), and PyTorch on the same architecture (bench/pytorch/
  * fashion_vae.py, 1 and 2 threads; skipped with a note when `$BENCH_PYTHON`, default
  * /usr/bin/python3, has no torch). Each figure is the median over rounds, beside its CPU-time
- * form (samples per CPU second of the process: what a step costs on a shared machine). The MLP
- * runs once per setting, and conv on tfjs' pure-JS cpu backend (about a minute a step) once, as
- * the reference it had to train on before vaekit's Conv2DBackpropFilter.
+ * form (samples per CPU second of the process: what a step costs on a shared machine). Conv on
+ * tfjs' pure-JS cpu backend (about a minute a step) runs once, as the reference it had to train on
+ * before vaekit's Conv2DBackpropFilter.
  *
  * Every row is a child process (bench/fashion-throughput-child.ts, or Python), so its peak RSS
  * (`maxRSS`) is its own. Prints JSON, then a table. Needs the Fashion-MNIST IDX files
@@ -41,6 +42,7 @@ interface Run {
   model?: string;
   blas?: string;
   framework?: string;
+  stepBreakdownMs?: Record<string, number> | null;
 }
 
 interface Setting {
@@ -87,10 +89,17 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[mid]! : Math.round((sorted[mid - 1]! + sorted[mid]!) / 2);
 };
 
+/** The run whose samples/s is the median (the upper one of an even count). */
+const medianRun = (list: Run[]) => [...list].sort((a, b) => a.samplesPerSec - b.samplesPerSec)[list.length >> 1]!;
+
 const torchMissing = hasTorch();
-const mlpSettings = [tfjs('wasm, vaekit kernels', 'mlp', ['--backend', 'wasm', '--steps', String(MLP_STEPS)])];
+const mlpSettings = [
+  tfjs('wasm, vaekit kernels', 'mlp', ['--backend', 'wasm', '--steps', String(MLP_STEPS)]),
+  tfjs('wasm, vaekit kernels, --workers 2', 'mlp', ['--backend', 'wasm', '--workers', '2', '--steps', String(MLP_STEPS)]),
+];
 const convSettings = [
   tfjs('wasm, vaekit kernels', 'conv', ['--backend', 'wasm', '--steps', String(CONV_STEPS)]),
+  tfjs('wasm, vaekit kernels, --workers 2', 'conv', ['--backend', 'wasm', '--workers', '2', '--steps', String(CONV_STEPS)]),
   tfjs('wasm, stock Conv2DBackpropInput', 'conv', ['--backend', 'wasm', '--kernels', 'stock', '--steps', String(CONV_STEPS)]),
 ];
 if (torchMissing === null) {
@@ -101,8 +110,7 @@ if (torchMissing === null) {
 const loadBefore = loadavg()[0]!;
 const runs = new Map<Setting, Run[]>();
 const record = (s: Setting) => runs.set(s, [...(runs.get(s) ?? []), run(s)]);
-for (const s of mlpSettings) record(s);
-for (let round = 0; round < ROUNDS; round++) for (const s of convSettings) record(s);
+for (let round = 0; round < ROUNDS; round++) for (const s of [...mlpSettings, ...convSettings]) record(s);
 let cpuConv: Run | null = null;
 // One cpu conv step takes about a minute: no warm-up (the pure-JS kernels have nothing to warm).
 if (CPU_CONV_STEPS > 0) cpuConv = run(tfjs('cpu (pure JS)', 'conv', ['--backend', 'cpu', '--steps', String(CPU_CONV_STEPS), '--warmup', '0']));
@@ -116,6 +124,7 @@ const rows = [...runs.entries()].map(([s, list]) => ({
   samplesPerCpuSec: median(list.map((r) => r.samplesPerCpuSec)),
   peakRssMB: Math.max(...list.map((r) => r.peakRssMB)),
   finalObjective: list[0]!.finalObjective,
+  ...(list[0]!.stepBreakdownMs ? { stepBreakdownMsOfMedianRun: medianRun(list).stepBreakdownMs } : {}),
   ...(list[0]!.blas ? { framework: list[0]!.framework, blas: list[0]!.blas } : {}),
 }));
 if (cpuConv) {
@@ -125,15 +134,19 @@ if (cpuConv) {
   });
 }
 
-const find = (model: string, setting: string) => rows.find((r) => r.model === model && r.setting.startsWith(setting));
+const find = (model: string, setting: string) => rows.find((r) => r.model === model && r.setting === setting);
 const ratio = (a: number | undefined, b: number | undefined) => (a && b ? Math.round((a / b) * 100) / 100 : null);
 const ratios = (model: 'mlp' | 'conv') => {
-  const vaekit = find(model, 'wasm, vaekit');
+  const vaekit = find(model, 'wasm, vaekit kernels');
+  const workers2 = find(model, 'wasm, vaekit kernels, --workers 2');
   return {
-    overStockConv2DBackpropInput: model === 'conv' ? ratio(vaekit?.samplesPerSec, find(model, 'wasm, stock')?.samplesPerSec) : null,
-    overPyTorch1Thread: ratio(vaekit?.samplesPerSec, find(model, 'PyTorch CPU, 1')?.samplesPerSec),
-    overPyTorch2Threads: ratio(vaekit?.samplesPerSec, find(model, 'PyTorch CPU, 2')?.samplesPerSec),
-    cpuTimeOverPyTorch1Thread: ratio(vaekit?.samplesPerCpuSec, find(model, 'PyTorch CPU, 1')?.samplesPerCpuSec),
+    workers2OverOneThread: ratio(workers2?.samplesPerSec, vaekit?.samplesPerSec),
+    workers2OverPyTorch1Thread: ratio(workers2?.samplesPerSec, find(model, 'PyTorch CPU, 1 thread')?.samplesPerSec),
+    workers2OverPyTorch2Threads: ratio(workers2?.samplesPerSec, find(model, 'PyTorch CPU, 2 threads')?.samplesPerSec),
+    overStockConv2DBackpropInput: model === 'conv' ? ratio(vaekit?.samplesPerSec, find(model, 'wasm, stock Conv2DBackpropInput')?.samplesPerSec) : null,
+    overPyTorch1Thread: ratio(vaekit?.samplesPerSec, find(model, 'PyTorch CPU, 1 thread')?.samplesPerSec),
+    overPyTorch2Threads: ratio(vaekit?.samplesPerSec, find(model, 'PyTorch CPU, 2 threads')?.samplesPerSec),
+    cpuTimeOverPyTorch1Thread: ratio(vaekit?.samplesPerCpuSec, find(model, 'PyTorch CPU, 1 thread')?.samplesPerCpuSec),
   };
 };
 const report = {
@@ -148,7 +161,7 @@ const report = {
   peakRss: 'process.resourceUsage().maxRSS (Python: ru_maxrss) of each child process: its whole life, the loaded data set included',
   rows,
   vaekitOver: { mlp: ratios('mlp'), conv: ratios('conv') },
-  convWasmOverCpu: cpuConv ? ratio(find('conv', 'wasm, vaekit')?.samplesPerSec, cpuConv.samplesPerSec) : null,
+  convWasmOverCpu: cpuConv ? ratio(find('conv', 'wasm, vaekit kernels')?.samplesPerSec, cpuConv.samplesPerSec) : null,
 };
 console.log(JSON.stringify(report, null, 2));
 console.table(
@@ -159,6 +172,9 @@ console.table(
     'each run': r.samplesPerSecEachRun.join(' '),
     'samples/CPU-s': r.samplesPerCpuSec,
     'peak RSS MB': r.peakRssMB,
+    'replica 0 ms/step: gradient · wait · Adam · load': 'stepBreakdownMsOfMedianRun' in r && r.stepBreakdownMsOfMedianRun
+      ? Object.values(r.stepBreakdownMsOfMedianRun).join(' · ')
+      : '',
   })),
 );
 if (torchMissing) console.log(torchMissing);

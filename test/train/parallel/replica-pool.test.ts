@@ -75,6 +75,7 @@ describe('ReplicaPool: data-parallel training over worker threads', () => {
     ['a Bernoulli MLP', {}],
     ['free bits, 2 Monte Carlo samples', { freeBits: 0.6, mcSamples: 2 }],
     ['a conditional VAE with a gaussian likelihood', { condition: 'label' as const, likelihood: 'gaussian' as const }],
+    ['a conv VAE (vaekit\'s conv kernels in each worker)', { arch: 'conv' as const, channels: [4, 8], hidden: [16] }],
   ])('with 2 workers trains %s to the weights and figures of one thread, up to float32 summation order', async (_name, input) => {
     const one = await run({ ...input, workers: 1 }, 6, 5);
     const two = await run({ ...input, workers: 2 }, 6, 5);

@@ -41,7 +41,7 @@ await selectBackend('wasm');
   return { kernelMs: (used.user + used.system) / 1000 };
 };
 const data = await loadFashionMnist();
-const run = fashionStep('conv', data);
+const run = await fashionStep('conv', data);
 for (let i = 0; i < 2; i++) run.step(); // warm-up: XNNPACK operators, Adam state
 
 const totals = new Map<string, { wallMs: number; cpuMs: number; kernels: Map<string, { ms: number; calls: number }> }>();

@@ -12,6 +12,8 @@ import { buildVae, describeArchitecture } from '../src/train/model/build.js';
 import { trainStep, trainableVariables, type StepContext } from '../src/train/objective/train-step.js';
 import { seededPermutation } from '../src/train/data/shuffle.js';
 import { ReplicaPool } from '../src/train/parallel/replica-pool.js';
+import { FlatAdam } from '../src/train/parallel/flat-adam.js';
+import { ADAM } from '../src/train/objective/adam-settings.js';
 import type { ReplicaTimings } from '../src/train/parallel/replica.js';
 import type { TrainBackend } from '../src/train/backend/select-backend.js';
 
@@ -50,20 +52,23 @@ export async function parallelFashionStep(arch: 'mlp' | 'conv', data: Dataset, w
   };
 }
 
-export function fashionStep(arch: 'mlp' | 'conv', data: Dataset): FashionStep {
+/** One thread, as `train()` runs it: vaekit's Adam (FlatAdam), or tfjs' with `adam: 'tfjs'`. */
+export async function fashionStep(arch: 'mlp' | 'conv', data: Dataset, adam: 'vaekit' | 'tfjs' = 'vaekit'): Promise<FashionStep> {
   const { ctx, config, next, model, dispose } = fashionModel(arch, data, 1);
+  if (adam === 'vaekit') ctx.flatAdam = await FlatAdam.create(ctx.variables, ctx.optimizer as tf.AdamOptimizer, { learningRate: config.learningRate, ...ADAM });
   return { model, batchSize: config.batchSize, step: () => trainStep(ctx, next()).objective, dispose };
 }
 
 function fashionModel(arch: 'mlp' | 'conv', data: Dataset, workers: number) {
   const config = resolveTrainConfig({ arch, workers });
+  // StepContext.flatAdam is set by fashionStep when it runs vaekit's Adam.
   const features = featureCount(data);
   const B = config.batchSize;
   const J = config.architecture.latentDim;
   const models = buildVae(config.architecture, {
     inputShape: data.shape, likelihood: config.likelihood, valueRange: data.valueRange, seed: 1,
   });
-  const optimizer = tf.train.adam(config.learningRate, 0.9, 0.999, 1e-8);
+  const optimizer = tf.train.adam(config.learningRate, ADAM.beta1, ADAM.beta2, ADAM.epsilon);
   const ctx: StepContext = {
     encoder: models.encoder, decoder: models.decoder, optimizer,
     variables: trainableVariables(models.encoder, models.decoder),

@@ -3,8 +3,9 @@
  * stride 2, hidden 256, latent 20) VAEs on real Fashion-MNIST batches (batch 128).
  *
  * Rows run in rounds, the settings interleaved within each round so that the machine's load
- * hits them alike: the wasm backend with vaekit's kernels on one thread and with `--workers 2`
- * (data parallelism over two worker threads, with where replica 0's step time went), the wasm backend with its stock
+ * hits them alike: the wasm backend with vaekit's kernels on one thread (with vaekit's Adam, as
+ * `train()` runs, and with tfjs' Adam) and with `--workers 2` (data parallelism over two worker
+ * threads, with where replica 0's step time went), the wasm backend with its stock
  * Conv2DBackpropInput (vaekit's other wasm kernels stay: without its Conv2DBackpropFilter a conv
  * model does not train on wasm at all), and PyTorch on the same architecture (bench/pytorch/
  * fashion_vae.py, 1 and 2 threads; skipped with a note when `$BENCH_PYTHON`, default
@@ -96,10 +97,12 @@ const torchMissing = hasTorch();
 const mlpSettings = [
   tfjs('wasm, vaekit kernels', 'mlp', ['--backend', 'wasm', '--steps', String(MLP_STEPS)]),
   tfjs('wasm, vaekit kernels, --workers 2', 'mlp', ['--backend', 'wasm', '--workers', '2', '--steps', String(MLP_STEPS)]),
+  tfjs("wasm, vaekit kernels, tfjs' Adam", 'mlp', ['--backend', 'wasm', '--adam', 'tfjs', '--steps', String(MLP_STEPS)]),
 ];
 const convSettings = [
   tfjs('wasm, vaekit kernels', 'conv', ['--backend', 'wasm', '--steps', String(CONV_STEPS)]),
   tfjs('wasm, vaekit kernels, --workers 2', 'conv', ['--backend', 'wasm', '--workers', '2', '--steps', String(CONV_STEPS)]),
+  tfjs("wasm, vaekit kernels, tfjs' Adam", 'conv', ['--backend', 'wasm', '--adam', 'tfjs', '--steps', String(CONV_STEPS)]),
   tfjs('wasm, stock Conv2DBackpropInput', 'conv', ['--backend', 'wasm', '--kernels', 'stock', '--steps', String(CONV_STEPS)]),
 ];
 if (torchMissing === null) {
@@ -141,6 +144,7 @@ const ratios = (model: 'mlp' | 'conv') => {
   const workers2 = find(model, 'wasm, vaekit kernels, --workers 2');
   return {
     workers2OverOneThread: ratio(workers2?.samplesPerSec, vaekit?.samplesPerSec),
+    vaekitAdamOverTfjsAdam: ratio(vaekit?.samplesPerSec, find(model, "wasm, vaekit kernels, tfjs' Adam")?.samplesPerSec),
     workers2OverPyTorch1Thread: ratio(workers2?.samplesPerSec, find(model, 'PyTorch CPU, 1 thread')?.samplesPerSec),
     workers2OverPyTorch2Threads: ratio(workers2?.samplesPerSec, find(model, 'PyTorch CPU, 2 threads')?.samplesPerSec),
     overStockConv2DBackpropInput: model === 'conv' ? ratio(vaekit?.samplesPerSec, find(model, 'wasm, stock Conv2DBackpropInput')?.samplesPerSec) : null,

@@ -31,6 +31,7 @@ import { writeRunPictures } from './run/run-pictures.js';
 import { STREAMS } from './streams.js';
 import { trainStep, trainableVariables, type StepContext } from './objective/train-step.js';
 import { ReplicaPool } from './parallel/replica-pool.js';
+import { FlatAdam } from './parallel/flat-adam.js';
 import { ADAM } from './objective/adam-settings.js';
 import type { TrainEvent } from './train-events.js';
 
@@ -223,9 +224,14 @@ async function runEpochs(run: RunState): Promise<TrainResult> {
   if (config.workers > 1 && run.backend === 'tensorflow') {
     throw new VaekitError('invalid-argument', `'workers' must be 1 on the tensorflow backend (it already runs each op on every core); found ${config.workers}`);
   }
-  const pool = config.workers > 1 && run.startEpoch < config.epochs
+  const training = run.startEpoch < config.epochs;
+  const pool = config.workers > 1 && training
     ? await ReplicaPool.start({ ctx, config, backend: run.backend, inputShape: dataset.shape, valueRange: dataset.valueRange, classes: classes ?? null })
     : null;
+  // One thread: vaekit's Adam (bit for bit tfjs'); an AAE's adversarial phases also move the encoder, so it keeps tfjs'.
+  if (!pool && training && config.objective === 'elbo' && run.backend !== 'tensorflow') {
+    ctx.flatAdam = await FlatAdam.create(ctx.variables, ctx.optimizer as tf.AdamOptimizer, { learningRate: config.learningRate, ...ADAM });
+  }
   try {
     return await trainEpochs(run, ctx, adversarial, pool);
   } finally {
@@ -290,6 +296,7 @@ async function trainEpochs(run: RunState, ctx: StepContext, adversarial: Adversa
     }
     // The replicas' weights and Adam state, into the models evaluation and the checkpoint read.
     if (pool) await pool.sync();
+    else await ctx.flatAdam?.sync(ctx.optimizer as tf.AdamOptimizer);
     const trainSeconds = (performance.now() - epochStart) / 1000;
     emit({ type: 'phase', phase: 'evaluate', epoch });
     const test = evaluateTest(config, dataset, models, epoch);

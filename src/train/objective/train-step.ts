@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { learnedLogvar, likelihoodOutput } from './evaluate.js';
 import { klPerDimension, logLikelihood, type Likelihood } from './likelihood.js';
+import type { FlatAdam } from '../parallel/flat-adam.js';
 
 /** The weights an optimizer moves, of one or more models, as the variables `minimize` takes. */
 export function trainableVariables(...models: tfl.LayersModel[]): tf.Variable[] {
@@ -39,6 +40,8 @@ export interface StepContext {
   latentDim: number;
   mcSamples: number;
   freeBits: number;
+  /** Adam on the flattened weights (bit for bit `optimizer`'s steps, faster); `optimizer` then holds its state only after `sync`. */
+  flatAdam?: FlatAdam;
 }
 
 /** The tensors of one pass: the encoder's q(z|x) and log p(x|z) of every example under each of the L samples. */
@@ -84,20 +87,21 @@ export function trainStep(ctx: StepContext, input: StepInput): StepResult {
     const x = tf.tensor(input.x, [n, ...ctx.shape]);
     const eps = tf.tensor3d(input.eps, [L, n, J]);
     const c = input.c ? tf.tensor2d(input.c, [n, input.c.length / n]) : null;
-    return ctx.optimizer.minimize(
-      () => {
-        const { mu, logvar, logpx } = forwardPass(ctx, x, eps, c, n);
-        const reconMean = tf.neg(tf.mean(logpx)) as tf.Scalar;
-        const klPerDim = tf.mean(klPerDimension(mu, logvar), 0); // [J], batch mean
-        const klMean = tf.sum(klPerDim) as tf.Scalar;
-        const klTerm = ctx.freeBits > 0 ? tf.sum(tf.maximum(klPerDim, ctx.freeBits)) : klMean;
-        recon = tf.keep(reconMean);
-        kl = tf.keep(klMean);
-        return tf.add(reconMean, tf.mul(input.beta, klTerm)) as tf.Scalar;
-      },
-      true,
-      ctx.variables,
-    )!;
+    const loss = () => {
+      const { mu, logvar, logpx } = forwardPass(ctx, x, eps, c, n);
+      const reconMean = tf.neg(tf.mean(logpx)) as tf.Scalar;
+      const klPerDim = tf.mean(klPerDimension(mu, logvar), 0); // [J], batch mean
+      const klMean = tf.sum(klPerDim) as tf.Scalar;
+      const klTerm = ctx.freeBits > 0 ? tf.sum(tf.maximum(klPerDim, ctx.freeBits)) : klMean;
+      recon = tf.keep(reconMean);
+      kl = tf.keep(klMean);
+      return tf.add(reconMean, tf.mul(input.beta, klTerm)) as tf.Scalar;
+    };
+    if (!ctx.flatAdam) return ctx.optimizer.minimize(loss, true, ctx.variables)!;
+    // What minimize does (variableGrads, then the optimizer), with vaekit's Adam.
+    const { value, grads } = tf.variableGrads(loss, ctx.variables);
+    ctx.flatAdam.apply(ctx.variables.map((v) => grads[v.name]!));
+    return value;
   });
   const result = {
     objective: objective.dataSync()[0]!,

@@ -21,7 +21,8 @@ import type { TrainBackend } from '../backend/train-backends.js';
 import { ADAM } from '../objective/adam-settings.js';
 import type { StepContext, StepInput, StepResult } from '../objective/train-step.js';
 import type { TrainConfig } from '../options/train-config.js';
-import { captureOptimizer, restoreOptimizerSnapshot, type OptimizerSnapshot } from './optimizer-state.js';
+import { captureOptimizer, loadFlatState, restoreFlatMoments } from './optimizer-state.js';
+import { writeVariable } from './tensor-memory.js';
 import type { ReplicaTimings } from './replica.js';
 import type { ReplicaInit, ReplicaMessage } from './replica-messages.js';
 import { REPLICA_WORKER_URL } from './replica-worker-url.js';
@@ -80,7 +81,7 @@ export class ReplicaPool {
       classes: options.classes ?? 0,
     });
     const snapshot = await captureOptimizer(ctx.optimizer as tf.AdamOptimizer);
-    loadState(exchange, ctx, snapshot);
+    loadFlatState(exchange, ctx.variables, snapshot);
     let fail: (error: Error) => void = () => undefined;
     const failure = new Promise<never>((_, reject) => (fail = reject));
     failure.catch(() => undefined); // observed by whoever awaits a step; never unhandled
@@ -142,25 +143,13 @@ export class ReplicaPool {
    */
   async sync(): Promise<void> {
     const { exchange, ctx } = this;
-    const slices = (values: Float32Array) => {
-      let offset = 0;
-      return ctx.variables.map((v) => {
-        const data = values.slice(offset, offset + v.size);
-        offset += v.size;
-        return data;
-      });
-    };
-    slices(exchange.weights).forEach((data, i) => {
-      const v = ctx.variables[i]!;
-      const value = tf.tensor(data, v.shape);
-      v.assign(value);
-      value.dispose();
-    });
-    const moments = (which: 'm' | 'v') => slices(exchange[which]).map((data, i) => ({ name: `${ctx.variables[i]!.name}/${which}`, shape: [...ctx.variables[i]!.shape], data }));
-    await restoreOptimizerSnapshot(ctx.optimizer as tf.AdamOptimizer, {
-      weights: [{ name: 'iter', shape: [], data: Float32Array.of(this.startIterations + this.steps) }, ...moments('m'), ...moments('v')],
-      accBeta1: this.adam.accBeta1,
-      accBeta2: this.adam.accBeta2,
+    let offset = 0;
+    for (const v of ctx.variables) {
+      writeVariable(v, exchange.weights.subarray(offset, offset + v.size));
+      offset += v.size;
+    }
+    await restoreFlatMoments(ctx.optimizer as tf.AdamOptimizer, ctx.variables, exchange, {
+      iterations: this.startIterations + this.steps, accBeta1: this.adam.accBeta1, accBeta2: this.adam.accBeta2,
     });
   }
 
@@ -174,22 +163,6 @@ export class ReplicaPool {
     this.exchange.stop();
     await Promise.all(this.workers.map((worker) => worker.terminate()));
   }
-}
-
-/** The main thread's weights and Adam moments (zeros before its first step) into the shared state. */
-function loadState(exchange: StepExchange, ctx: StepContext, snapshot: OptimizerSnapshot): void {
-  const n = ctx.variables.length;
-  const moments = snapshot.weights.slice(1);
-  if (moments.length !== 0 && moments.length !== 2 * n) {
-    throw new VaekitError('checkpoint-mismatch', `the optimizer holds ${moments.length} moment tensors; ${2 * n} expected for ${n} variables`);
-  }
-  let offset = 0;
-  ctx.variables.forEach((v, i) => {
-    exchange.weights.set(v.dataSync(), offset);
-    exchange.m.set(moments[i]?.data ?? new Float32Array(v.size), offset);
-    exchange.v.set(moments[n + i]?.data ?? new Float32Array(v.size), offset);
-    offset += v.size;
-  });
 }
 
 function workerError(rank: number, message: string, code?: string): VaekitError {

@@ -21,6 +21,14 @@ type AdamKernel = (
 
 let compiled: WebAssembly.Module | undefined;
 
+const PAGE = 65_536;
+
+/** A shared wasm memory of at least `bytes` (what adam-simd.wat imports), which never grows: views of it stay valid. */
+export function sharedWasmMemory(bytes: number): WebAssembly.Memory {
+  const pages = Math.max(1, Math.ceil(bytes / PAGE));
+  return new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+}
+
 /** adam-simd.wat's `adam`, on `memory`. */
 function simdKernel(memory: WebAssembly.Memory): AdamKernel {
   compiled ??= new WebAssembly.Module(Buffer.from(ADAM_SIMD_WASM_BASE64, 'base64'));

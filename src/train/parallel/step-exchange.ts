@@ -10,6 +10,7 @@
  * moved on to step s + 1.
  */
 import type { ReplicaTimings } from './replica.js';
+import { sharedWasmMemory } from './shared-adam.js';
 
 /** Sizes that fix the layout; what a worker needs (with the buffers) to view the same memory. */
 export interface ExchangeSizes {
@@ -35,7 +36,6 @@ export interface ExchangeBuffers {
   memory: WebAssembly.Memory;
 }
 
-const PAGE = 65_536;
 
 const TIMING_KEYS = ['steps', 'gradientMs', 'waitMs', 'adamMs', 'loadMs'] as const;
 
@@ -75,7 +75,7 @@ export class StepExchange {
       control: new SharedArrayBuffer(4 * (DONE + PHASES * W)),
       values: new SharedArrayBuffer(8 * (1 + 4 * W + W * J + W * TIMING_KEYS.length)),
       batch: new SharedArrayBuffer(4 * batchFloats),
-      memory: sharedMemory(4 * (2 * W + 3) * P),
+      memory: sharedWasmMemory(4 * (2 * W + 3) * P),
     };
     this.control = new Int32Array(this.buffers.control);
     this.values = new Float64Array(this.buffers.values);
@@ -231,12 +231,6 @@ export class StepExchange {
   private doneIndex(phase: Phase, rank: number): number {
     return DONE + phase * this.sizes.workers + rank;
   }
-}
-
-/** A shared wasm memory of at least `bytes`, which never grows (views of it stay valid). */
-function sharedMemory(bytes: number): WebAssembly.Memory {
-  const pages = Math.max(1, Math.ceil(bytes / PAGE));
-  return new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
 }
 
 // Atomics.waitAsync is in Node ≥ 16 but not in TypeScript's ES2022 lib.

@@ -54,7 +54,7 @@ describe('vaekit train', () => {
     [['--epochs', 'ten'], /--epochs <n>' argument 'ten' is invalid/],
     [['--hidden', '400,x'], /expected comma-separated positive integers/],
     [['--backend', 'gpu'], /argument 'gpu' is invalid\. Allowed choices are auto, tensorflow, wasm, cpu/],
-    [['--workers', '0'], /--workers <n\|auto>' argument '0' is invalid\. expected a positive integer of at most 64, or "auto"/],
+    [['--workers', '0'], /--workers <n>' argument '0' is invalid\. expected a positive integer of at most 64, or "auto"/],
   ])('refuses %j with exit code 2 and says why', (args, message) => {
     const { code, stderr } = vaekit('train', ...args);
     expect(code).toBe(2);

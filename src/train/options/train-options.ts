@@ -67,8 +67,8 @@ export const TRAIN_OPTIONS = [
   trainOption({ key: 'freeBits', flag: '--free-bits', placeholder: '<nats>', type: nonNegativeNumber, default: 0, help: "floor of each latent dimension's batch-mean KL (nats)" }),
   trainOption({ key: 'mcSamples', flag: '--mc-samples', placeholder: '<L>', type: positiveInteger, default: 1, help: 'Monte Carlo samples of z per example' }),
   trainOption({
-    key: 'workers', flag: '--workers', placeholder: '<n|auto>', type: workerCount, default: 1, applies: (c) => c.workers > 1,
-    help: 'threads that train together, each on its share of every batch (auto: one per core); a run is deterministic for a given count',
+    key: 'workers', flag: '--workers', placeholder: '<n>', type: workerCount, default: 1, applies: (c) => c.workers > 1,
+    help: 'threads that train together, each on its share of every batch (a number, or auto: one per core); a run is deterministic for a given count',
   }),
   trainOption({ key: 'iwaeSamples', flag: '--iwae-samples', placeholder: '<K>', type: nonNegativeInteger, default: 1000, help: 'importance samples of the final test NLL (0 skips it)' }),
   trainOption({ key: 'maxTrain', flag: '--max-train', placeholder: '<n>', type: positiveInteger, help: 'train on a seeded subset of n examples (default: all)' }),

@@ -36,8 +36,8 @@ export interface ParallelFashionStep extends Omit<FashionStep, 'step' | 'dispose
 }
 
 /** The same step on `workers` worker threads (this thread coordinates). */
-export async function parallelFashionStep(arch: 'mlp' | 'conv', data: Dataset, workers: number, backend: TrainBackend): Promise<ParallelFashionStep> {
-  const { ctx, config, next, model, dispose } = fashionModel(arch, data, workers);
+export async function parallelFashionStep(arch: 'mlp' | 'conv', data: Dataset, workers: number, backend: TrainBackend, batchSize = 128): Promise<ParallelFashionStep> {
+  const { ctx, config, next, model, dispose } = fashionModel(arch, data, workers, batchSize);
   const pool = await ReplicaPool.start({ ctx, config, backend, inputShape: data.shape, valueRange: data.valueRange, classes: null });
   return {
     model,
@@ -53,14 +53,14 @@ export async function parallelFashionStep(arch: 'mlp' | 'conv', data: Dataset, w
 }
 
 /** One thread, as `train()` runs it: vaekit's Adam (FlatAdam), or tfjs' with `adam: 'tfjs'`. */
-export async function fashionStep(arch: 'mlp' | 'conv', data: Dataset, adam: 'vaekit' | 'tfjs' = 'vaekit'): Promise<FashionStep> {
-  const { ctx, config, next, model, dispose } = fashionModel(arch, data, 1);
+export async function fashionStep(arch: 'mlp' | 'conv', data: Dataset, adam: 'vaekit' | 'tfjs' = 'vaekit', batchSize = 128): Promise<FashionStep> {
+  const { ctx, config, next, model, dispose } = fashionModel(arch, data, 1, batchSize);
   if (adam === 'vaekit') ctx.flatAdam = await FlatAdam.create(ctx.variables, ctx.optimizer as tf.AdamOptimizer, { learningRate: config.learningRate, ...ADAM });
   return { model, batchSize: config.batchSize, step: () => trainStep(ctx, next()).objective, dispose };
 }
 
-function fashionModel(arch: 'mlp' | 'conv', data: Dataset, workers: number) {
-  const config = resolveTrainConfig({ arch, workers });
+function fashionModel(arch: 'mlp' | 'conv', data: Dataset, workers: number, batchSize: number) {
+  const config = resolveTrainConfig({ arch, workers, batchSize });
   // StepContext.flatAdam is set by fashionStep when it runs vaekit's Adam.
   const features = featureCount(data);
   const B = config.batchSize;

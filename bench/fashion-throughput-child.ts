@@ -5,7 +5,7 @@
  * Conv2DBackpropInput back (vaekit's other wasm kernels stay: without them a conv model does not
  * train on wasm at all). `--workers N` trains on N threads (train's `workers`: data parallelism)
  * and adds where replica 0's step time went. `--adam tfjs` trains one thread with tfjs' Adam instead of vaekit's (same bits).
- * `npx tsx bench/fashion-throughput-child.ts --model mlp|conv --backend wasm|cpu [--kernels vaekit|stock] [--workers N] [--adam vaekit|tfjs] --steps N [--warmup N]`
+ * `npx tsx bench/fashion-throughput-child.ts --model mlp|conv --backend wasm|cpu [--kernels vaekit|stock] [--workers N] [--adam vaekit|tfjs] [--batch-size N] --steps N [--warmup N]`
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { installConv2DBackpropInput } from '../src/train/backend/conv2d-backprop-input.js';
@@ -20,6 +20,7 @@ const KERNELS = choice('kernels', ['vaekit', 'stock'] as const, 'vaekit');
 const STEPS = option('steps', 50);
 const WARMUP = option('warmup', 2, { min: 0 });
 const WORKERS = option('workers', 1);
+const BATCH = option('batch-size', 128);
 const ADAM_IMPL = choice('adam', ['vaekit', 'tfjs'] as const, 'vaekit');
 
 const MB = 1024 * 1024;
@@ -28,7 +29,7 @@ if (backend.name === 'wasm' && KERNELS === 'stock') installConv2DBackpropInput()
 const data = await loadFashionMnist();
 const rssAfterData = process.memoryUsage().rss;
 
-const run = WORKERS > 1 ? await parallelFashionStep(MODEL, data, WORKERS, backend.name) : await fashionStep(MODEL, data, ADAM_IMPL);
+const run = WORKERS > 1 ? await parallelFashionStep(MODEL, data, WORKERS, backend.name, BATCH) : await fashionStep(MODEL, data, ADAM_IMPL, BATCH);
 let objective = NaN;
 for (let i = 0; i < WARMUP; i++) objective = await run.step();
 const timingsBefore = 'timings' in run ? run.timings() : null;

@@ -114,6 +114,8 @@ async function setup(config: SetupConfig) {
   const vae = await Vae.load(new URL('/models/mnist-mlp/', location.href), { device: 'wasm', threads: config.threads, strict: true });
   const input = { data: z, shape: [batch, latent] };
   runners.set('vaekit', async () => (await vae.decode(input)).mean.data);
+  const quiet = await Vae.load(new URL('/models/mnist-mlp/', location.href), { device: 'wasm', threads: config.threads, strict: true, spinning: false });
+  runners.set('vaekit, spinning: false', async () => (await quiet.decode(input)).mean.data);
 
   // Bare sessions. onnxruntime-web/wasm is imported from its own file, not bundled: the JSEP
   // build's thread workers run this bundle, where a second emscripten runtime would take their messages.

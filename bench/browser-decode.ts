@@ -1,9 +1,9 @@
 /**
  * Batch-256 decode of models/mnist-mlp in headless Chromium, in one run:
  *   - two cross-origin-isolated pages, one with 1 thread and one with 2 (this machine's cores),
- *     each running, rounds interleaved: vaekit (Vae.load, device wasm — the product path), bare
- *     onnxruntime-web sessions in other graph forms and session options (the profile behind
- *     vaekit's choices), tfjs-backend-wasm (XNNPACK; fused matMul + bias + activation, the form
+ *     each running, rounds interleaved: vaekit (Vae.load, device wasm — the product path — and
+ *     with `spinning: false`), bare onnxruntime-web sessions in other graph forms and session
+ *     options (the profile behind vaekit's choices), tfjs-backend-wasm (XNNPACK; fused matMul + bias + activation, the form
  *     tfjs-layers' Dense runs) on the same weights, and the roofline: a plain wasm-SIMD GEMM
  *     (bench/wasm-gemm.ts) of the decoder's two GEMMs, split over worker threads by rows on the
  *     2-thread page;
@@ -78,13 +78,11 @@ const forms: Record<GraphForm, string> = {
 };
 const ALL = { graphOptimizationLevel: 'all' };
 const NO_SPIN = { extra: { session: { intra_op: { allow_spinning: '0' } } } };
-const STOP_SPIN = { extra: { session: { force_spinning_stop: '1' } } };
 const variants = (): OrtVariant[] => [
   { name: 'ort jsep, MatMul+Add, all', build: 'jsep', model: forms['matmul-add'], options: ALL },
   { name: 'ort jsep, MatMul+Add, disabled', build: 'jsep', model: forms['matmul-add'], options: { graphOptimizationLevel: 'disabled' } },
   { name: 'ort jsep, MatMul+Add, all, N=256', build: 'jsep', model: forms['matmul-add'], options: { ...ALL, freeDimensionOverrides: { N: BATCH } } },
   { name: 'ort jsep, MatMul+Add, all, no spinning', build: 'jsep', model: forms['matmul-add'], options: { ...ALL, ...NO_SPIN } },
-  { name: 'ort jsep, MatMul+Add, all, spinning stops after run', build: 'jsep', model: forms['matmul-add'], options: { ...ALL, ...STOP_SPIN } },
   { name: 'ort jsep, Gemm, all', build: 'jsep', model: forms.gemm, options: ALL },
   { name: 'ort jsep, Gemm transB, all', build: 'jsep', model: forms['gemm-transB'], options: ALL },
   { name: 'ort wasm, MatMul+Add, all', build: 'wasm', model: forms['matmul-add'], options: ALL },

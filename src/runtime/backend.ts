@@ -33,7 +33,8 @@ export interface SessionOptions {
   /**
    * Let intra-op threads spin between the parallel sections of a run instead of sleeping
    * (default true). Node: they stop spinning as soon as the run returns, so an idle session never
-   * takes the cores another session's run needs; false makes them sleep whenever they find no work.
+   * takes the cores another session's run needs; false makes them sleep whenever they find no work
+   * (Node and onnxruntime-web's wasm threads alike).
    */
   spinning?: boolean;
 }

@@ -98,7 +98,15 @@ export function ortWebAdapter<D extends Device>(
     table,
     unavailableReason,
     prepare: (o) => startRuntime(ort, o.threads, o.onWarning),
-    create: (bytes, provider, o) => ort.InferenceSession.create(bytes, { executionProviders: [provider], graphOptimizationLevel: o.graphOptimization }),
+    create: (bytes, provider, o) =>
+      ort.InferenceSession.create(bytes, {
+        executionProviders: [provider],
+        graphOptimizationLevel: o.graphOptimization,
+        // `spinning: false`: wasm threads sleep when they find no work instead of spinning (on a
+        // busy machine a spinning thread takes the core the other one needs; bench/browser-decode.ts).
+        // A fresh object each time: onnxruntime-web writes its own entries into `extra.session`.
+        ...(o.spinning ? {} : { extra: { session: { intra_op: { allow_spinning: '0' } } } }),
+      }),
     makeTensor: (data, dims) => new ort.Tensor('float32', data, dims),
   };
 }

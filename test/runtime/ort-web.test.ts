@@ -68,6 +68,21 @@ describe('ortWebBackend (wasm in Node)', () => {
     await cpu.release();
   });
 
+  it('passes spinning: false to onnxruntime-web (threads sleep when idle) and decodes the same', async () => {
+    const spy = vi.spyOn(InferenceSession, 'create');
+    const spinning = await ortWebBackend.createSession(decoder, { device: 'wasm' });
+    const never = await ortWebBackend.createSession(decoder, { device: 'wasm', spinning: false });
+    const sessions = spy.mock.calls.map((call) => (call[1] as InferenceSession.SessionOptions).extra?.['session'] as Record<string, unknown> | undefined);
+    spy.mockRestore();
+    expect(sessions[0]?.['intra_op']).toBeUndefined();
+    expect(sessions[1]?.['intra_op']).toEqual({ allow_spinning: '0' });
+    const z = { z: { data: seededZ(N), dims: [N, LATENT_DIM] } };
+    const [a, b] = [await spinning.run(z), await never.run(z)];
+    expect(maxAbsDiff(a.mean!.data, b.mean!.data)).toBe(0);
+    expect(maxAbsDiff(a.logits!.data, b.logits!.data)).toBe(0);
+    await Promise.all([spinning.release(), never.release()]);
+  });
+
   it("uses wasm for 'auto' without a warning when there is no navigator.gpu", async () => {
     const warnings: string[] = [];
     const { result: session, lists } = await providerLists(() => ortWebBackend.createSession(decoder, { onWarning: (m) => warnings.push(m) }));

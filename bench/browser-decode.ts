@@ -112,6 +112,10 @@ interface BenchPage {
 }
 async function openBenchPage(threads: number): Promise<BenchPage> {
   const page = await browser.newPage();
+  // tfjs-backend-wasm caps its XNNPACK threads at navigator.hardwareConcurrency / 2 (it assumes
+  // two hardware threads per core), i.e. 1 on this 2-core machine whatever setThreadsCount says;
+  // the page reports twice the thread count so that tfjs runs `threads` threads like the others.
+  if (threads > 1) await page.addInitScript({ content: `Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => ${2 * threads} });` });
   page.on('pageerror', (e) => console.error(`page (${threads} threads): ${e.message}`));
   await page.goto(new URL(`dist/${HTML}`, isolated.url).href);
   await page.waitForFunction(() => typeof (globalThis as { vaekitDecodeBench?: unknown }).vaekitDecodeBench === 'object');
@@ -125,6 +129,7 @@ async function openBenchPage(threads: number): Promise<BenchPage> {
   };
   const info = await page.evaluate((c) => (globalThis as unknown as { vaekitDecodeBench: { setup(c: unknown): Promise<Record<string, unknown>> } }).vaekitDecodeBench.setup(c), config);
   const runtimes = await page.evaluate(() => (globalThis as unknown as { vaekitDecodeBench: { runtimes(): string[] } }).vaekitDecodeBench.runtimes());
+  if (info['tfjsThreads'] !== threads) throw new Error(`tfjs-backend-wasm runs ${String(info['tfjsThreads'])} threads on the ${threads}-thread page`);
   const agreement = info['agreement'] as Record<string, number>;
   for (const [name, d] of Object.entries(agreement)) {
     if (!(d <= 1e-5)) throw new Error(`${name} (${threads} threads) disagrees with vaekit's decoder mean: max |Δ| ${d}`);

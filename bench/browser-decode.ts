@@ -9,7 +9,9 @@
  *     2-thread page;
  *   - beside them, as before: Node (onnxruntime-node cpu) and Chromium webgpu (SwiftShader).
  * GFLOP/s counts the two GEMMs only (2·(20·400 + 400·784) = 643 200 FLOP a sample); bias,
- * ReLU and sigmoid are extra work the runtimes do and the roofline does not.
+ * ReLU, sigmoid and handing the outputs to JavaScript are extra work the runtimes do and the
+ * roofline does not; the row 'output copies only' measures the last (two fresh 0.8 MB arrays
+ * filled from a shared wasm heap) on its own.
  * Prints JSON, then tables. `npx tsx bench/browser-decode.ts [--rounds 5] [--round-ms 1000]` (after `npm run build`).
  */
 import { readFileSync } from 'node:fs';
@@ -227,7 +229,7 @@ const report = {
   rounds: ROUNDS,
   roundMs: ROUND_MS,
   flopPerSample: FLOP_PER_SAMPLE,
-  roofline: 'plain wasm-SIMD GEMM (f32x4 mul + add, 4×8 register tile, packed weights; bench/wasm-gemm.ts), both GEMMs, no bias/activation; 2 threads = rows split over 2 workers',
+  roofline: 'plain wasm-SIMD GEMM (f32x4 mul + add, 4×8 register tile, packed weights; bench/wasm-gemm.ts), both GEMMs, no bias/activation, result left in wasm memory; 2 threads = rows split over 2 workers',
   pages: perPage,
   ortProfile1Thread: profile,
   goals: Object.fromEntries(

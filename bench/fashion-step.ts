@@ -14,7 +14,7 @@ import { seededPermutation } from '../src/train/data/shuffle.js';
 import { ReplicaPool } from '../src/train/parallel/replica-pool.js';
 import { FlatAdam } from '../src/train/parallel/flat-adam.js';
 import { ADAM } from '../src/train/objective/adam-settings.js';
-import type { ReplicaTimings } from '../src/train/parallel/replica.js';
+import type { ReplicaTimings } from '../src/train/parallel/step-exchange.js';
 import type { TrainBackend } from '../src/train/backend/select-backend.js';
 
 export interface FashionStep {

@@ -1,9 +1,9 @@
-import { access, constants, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { VaekitError } from '../errors.js';
 import { NormalSampler } from '../sampler/index.js';
 import { writeFileAtomic } from './run/atomic-write.js';
+import { ensureWritable, listRun } from './run/run-files.js';
 import { appendFileSynced } from './run/durable-fs.js';
 import { assertWritable, inspectRunFolder } from './run/output-folder.js';
 import { selectBackend, type TrainBackend } from './backend/select-backend.js';
@@ -29,9 +29,8 @@ import { saveLayersModel } from './model/model-artifacts.js';
 import { initializeOutputBiasFromData } from './model/output-bias.js';
 import { writeRunPictures } from './run/run-pictures.js';
 import { STREAMS } from './streams.js';
-import { trainStep, trainableVariables, type StepContext } from './objective/train-step.js';
-import { ReplicaPool } from './parallel/replica-pool.js';
-import { FlatAdam } from './parallel/flat-adam.js';
+import { trainableVariables, type StepContext } from './objective/train-step.js';
+import { startStepRunner, type StepRunner } from './parallel/step-runner.js';
 import { ADAM } from './objective/adam-settings.js';
 import type { TrainEvent } from './train-events.js';
 
@@ -76,18 +75,6 @@ export interface TrainResult {
   /** The trained tfjs models (dispose them when done) and the data they were trained on. */
   models: VaeModels;
   dataset: Dataset;
-}
-
-async function ensureWritable(dir: string): Promise<void> {
-  try {
-    await mkdir(dir, { recursive: true });
-    await access(dir, constants.W_OK);
-    const probe = join(dir, `.write-test-${process.pid}`);
-    await writeFile(probe, '', { flag: 'wx' }); // never over a file of that name
-    await rm(probe);
-  } catch (cause) {
-    throw new VaekitError('io-error', `'out' must be a writable folder; cannot write to ${dir}: ${(cause as Error).message}`, { cause });
-  }
 }
 
 /**
@@ -221,25 +208,18 @@ async function runEpochs(run: RunState): Promise<TrainResult> {
     likelihood: config.likelihood, shape: dataset.shape, latentDim: config.architecture.latentDim, mcSamples: config.mcSamples, freeBits: config.freeBits,
   };
   const adversarial = adversarialContext(run, dataset.shape);
-  if (config.workers > 1 && run.backend === 'tensorflow') {
-    throw new VaekitError('invalid-argument', `'workers' must be 1 on the tensorflow backend (it already runs each op on every core); found ${config.workers}`);
-  }
-  const training = run.startEpoch < config.epochs;
-  const pool = config.workers > 1 && training
-    ? await ReplicaPool.start({ ctx, config, backend: run.backend, inputShape: dataset.shape, valueRange: dataset.valueRange, classes: classes ?? null })
+  // A run resumed at its last epoch takes no step.
+  const steps = run.startEpoch < config.epochs
+    ? await startStepRunner({ ctx, config, backend: run.backend, inputShape: dataset.shape, valueRange: dataset.valueRange, classes: classes ?? null })
     : null;
-  // One thread: vaekit's Adam (bit for bit tfjs'); an AAE's adversarial phases also move the encoder, so it keeps tfjs'.
-  if (!pool && training && config.objective === 'elbo' && run.backend !== 'tensorflow') {
-    ctx.flatAdam = await FlatAdam.create(ctx.variables, ctx.optimizer as tf.AdamOptimizer, { learningRate: config.learningRate, ...ADAM });
-  }
   try {
-    return await trainEpochs(run, ctx, adversarial, pool);
+    return await trainEpochs(run, adversarial, steps);
   } finally {
-    await pool?.close();
+    await steps?.close();
   }
 }
 
-async function trainEpochs(run: RunState, ctx: StepContext, adversarial: AdversarialContext | null, pool: ReplicaPool | null): Promise<TrainResult> {
+async function trainEpochs(run: RunState, adversarial: AdversarialContext | null, steps: StepRunner | null): Promise<TrainResult> {
   const { config, dataset, models, runDir } = run;
   const emit = run.onEvent ?? (() => undefined);
   const J = config.architecture.latentDim;
@@ -275,7 +255,7 @@ async function trainEpochs(run: RunState, ctx: StepContext, adversarial: Adversa
       // An AAE's reconstruction phase is this same step with the KL term off (β = 0).
       const beta = adversarial ? 0 : betaAt(config, step + 1);
       const input = c ? { x, eps, n, beta, c } : { x, eps, n, beta };
-      const result = pool ? await pool.step(input) : trainStep(ctx, input);
+      const result = await steps!.step(input);
       if (adversarial) {
         const zEps = sampler.next(n * J);
         const prior = sampler.next(n * J);
@@ -294,9 +274,8 @@ async function trainEpochs(run: RunState, ctx: StepContext, adversarial: Adversa
         elapsedSeconds: (performance.now() - epochStart) / 1000,
       });
     }
-    // The replicas' weights and Adam state, into the models evaluation and the checkpoint read.
-    if (pool) await pool.sync();
-    else await ctx.flatAdam?.sync(ctx.optimizer as tf.AdamOptimizer);
+    // The weights and Adam state, into the models and optimizer evaluation and the checkpoint read.
+    await steps!.sync();
     const trainSeconds = (performance.now() - epochStart) / 1000;
     emit({ type: 'phase', phase: 'evaluate', epoch });
     const test = evaluateTest(config, dataset, models, epoch);
@@ -412,12 +391,3 @@ function adversarialContext(run: RunState, shape: number[]): AdversarialContext 
     encoder: run.models.encoder, discriminator, discriminatorOptimizer, generatorOptimizer, shape, latentDim: run.config.architecture.latentDim,
   });
 }
-
-async function listRun(runDir: string): Promise<string[]> {
-  const entries = await readdir(runDir, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((e) => e.isFile() && !e.name.startsWith('.'))
-    .map((e) => join(e.parentPath ?? (e as unknown as { path: string }).path, e.name).slice(runDir.length + 1))
-    .sort();
-}
-

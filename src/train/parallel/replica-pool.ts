@@ -23,7 +23,7 @@ import type { StepContext, StepInput, StepResult } from '../objective/train-step
 import type { TrainConfig } from '../options/train-config.js';
 import { captureOptimizer, loadFlatState, restoreFlatMoments } from './optimizer-state.js';
 import { writeVariable } from './tensor-memory.js';
-import type { ReplicaTimings } from './replica.js';
+import type { ReplicaTimings } from './step-exchange.js';
 import type { ReplicaInit, ReplicaMessage } from './replica-messages.js';
 import { REPLICA_WORKER_URL } from './replica-worker-url.js';
 import { SharedAdam } from './shared-adam.js';

@@ -11,20 +11,6 @@ import { readValues, writeVariable } from './tensor-memory.js';
 import type { StepExchange } from './step-exchange.js';
 
 
-/** Where a replica's step time went, summed over steps (ms): what bench/fashion-throughput.ts prints. */
-export interface ReplicaTimings {
-  // The order of the shared timing words (StepExchange.timings).
-  steps: number;
-  /** Forward and backward pass of the shard, and its gradient copied out (plus the free-bits pass). */
-  gradientMs: number;
-  /** Waiting for the other replicas (their gradients, then their share of the update). */
-  waitMs: number;
-  /** Summing the replicas' gradients and Adam, on this replica's share of the parameters. */
-  adamMs: number;
-  /** Loading the new weights into the replica's variables. */
-  loadMs: number;
-}
-
 export class Replica {
   private readonly features: number;
   private readonly classes: number;

@@ -9,7 +9,6 @@
  * Loss slots alternate by step parity: the main thread reads step s's after a worker may have
  * moved on to step s + 1.
  */
-import type { ReplicaTimings } from './replica.js';
 import { sharedWasmMemory } from './shared-adam.js';
 
 /** Sizes that fix the layout; what a worker needs (with the buffers) to view the same memory. */
@@ -37,6 +36,20 @@ export interface ExchangeBuffers {
 }
 
 
+/** Where a replica's step time went, summed over steps (ms): what bench/fashion-throughput.ts prints. */
+export interface ReplicaTimings {
+  steps: number;
+  /** Forward and backward pass of the shard, and its gradient copied out (plus the free-bits pass). */
+  gradientMs: number;
+  /** Waiting for the other replicas (their gradients, then their share of the update). */
+  waitMs: number;
+  /** Summing the replicas' gradients and Adam, on this replica's share of the parameters. */
+  adamMs: number;
+  /** Loading the new weights into the replica's variables. */
+  loadMs: number;
+}
+
+// The order of the shared timing words.
 const TIMING_KEYS = ['steps', 'gradientMs', 'waitMs', 'adamMs', 'loadMs'] as const;
 
 /** The barriers of a step: free bits' KL sums, gradients, the Adam update. */

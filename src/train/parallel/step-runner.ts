@@ -5,12 +5,10 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import { VaekitError } from '../../errors.js';
-import type { TrainBackend } from '../backend/train-backends.js';
 import { ADAM } from '../objective/adam-settings.js';
-import { trainStep, type StepContext, type StepInput, type StepResult } from '../objective/train-step.js';
-import type { TrainConfig } from '../options/train-config.js';
+import { trainStep, type StepInput, type StepResult } from '../objective/train-step.js';
 import { FlatAdam } from './flat-adam.js';
-import { ReplicaPool } from './replica-pool.js';
+import { ReplicaPool, type ReplicaPoolOptions } from './replica-pool.js';
 
 export interface StepRunner {
   step(input: StepInput): Promise<StepResult>;
@@ -19,14 +17,8 @@ export interface StepRunner {
   close(): Promise<void>;
 }
 
-export interface StepRunnerOptions {
-  ctx: StepContext;
-  config: TrainConfig;
-  backend: TrainBackend;
-  inputShape: number[];
-  valueRange: [number, number];
-  classes: number | null;
-}
+/** What a pool needs, and all a one-thread runner needs. */
+export type StepRunnerOptions = ReplicaPoolOptions;
 
 export async function startStepRunner(options: StepRunnerOptions): Promise<StepRunner> {
   const { ctx, config, backend } = options;

@@ -1,7 +1,7 @@
 ;; Adam over float32 arrays in a shared memory, four parameters per SIMD instruction: vaekit's
 ;; data-parallel training (shared-adam.ts). Each operation is tfjs' Adam (adam_optimizer.js) in the
 ;; same order, in float32, so the result is the same bits as tf.train.adam on the same gradient.
-;; scripts/generate-adam-wasm.ts compiles this file into adam-simd-wasm.ts; a test keeps the two equal.
+;; scripts/generate-wasm.ts compiles this file into adam-simd-wasm.ts; a test keeps the two equal.
 (module
   (import "env" "memory" (memory 1 65536 shared))
   ;; Parameters [0, n) of arrays at byte offsets w, m, v; the gradient is the sum, in order, of

@@ -1,0 +1,176 @@
+;; Float32 matrix product for the wasm training backend, on tfjs-backend-wasm's own heap (the memory
+;; is imported). Arithmetic as XNNPACK's f32 GEMM does it on wasm SIMD: each output starts at its
+;; bias (or 0) and adds a·b for k = 0, 1, … in order with f32x4 multiply then add (no fused
+;; multiply-add), then relu as max(0, ·) when asked. So the results are those of tfjs' own
+;; XNNPACK path bit for bit, whatever the transposes (they are strides here).
+;; Compiled into gemm-simd-wasm.ts by scripts/generate-wasm.ts.
+(module
+  (import "env" "memory" (memory 1))
+
+  ;; B (K × N, element (k, n) at b + 4·(k·sK + n·sN)) into column panels of 8:
+  ;; dst[(p·K + k)·8 + j] = B[k][8p + j], 0 past column N. dst holds ⌈N/8⌉·8·K floats.
+  (func (export "pack_panels") (param $b i32) (param $sK i32) (param $sN i32) (param $K i32) (param $N i32) (param $dst i32)
+    (local $n0 i32) (local $cols i32) (local $k i32) (local $j i32) (local $src i32) (local $row i32)
+    (local.set $sK (i32.shl (local.get $sK) (i32.const 2)))
+    (local.set $sN (i32.shl (local.get $sN) (i32.const 2)))
+    (block $panelsDone
+      (loop $panels
+        (br_if $panelsDone (i32.ge_u (local.get $n0) (local.get $N)))
+        (local.set $cols (i32.sub (local.get $N) (local.get $n0)))
+        (local.set $row (i32.add (local.get $b) (i32.mul (local.get $n0) (local.get $sN))))
+        (local.set $k (i32.const 0))
+        (if (i32.and (i32.eq (local.get $sN) (i32.const 4)) (i32.ge_u (local.get $cols) (i32.const 8)))
+          (then
+            ;; Rows of B contiguous and a whole panel: two vector copies per k.
+            (block $copyDone
+              (loop $copy
+                (br_if $copyDone (i32.ge_u (local.get $k) (local.get $K)))
+                (v128.store (local.get $dst) (v128.load (local.get $row)))
+                (v128.store offset=16 (local.get $dst) (v128.load offset=16 (local.get $row)))
+                (local.set $row (i32.add (local.get $row) (local.get $sK)))
+                (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
+                (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                (br $copy))))
+          (else
+            ;; Any strides, or the last panel: value by value, zeros past N.
+            (block $gatherDone
+              (loop $gather
+                (br_if $gatherDone (i32.ge_u (local.get $k) (local.get $K)))
+                (local.set $src (local.get $row))
+                (local.set $j (i32.const 0))
+                (loop $lanes
+                  (f32.store (local.get $dst)
+                    (if (result f32) (i32.lt_u (local.get $j) (local.get $cols))
+                      (then (f32.load (local.get $src)))
+                      (else (f32.const 0))))
+                  (local.set $src (i32.add (local.get $src) (local.get $sN)))
+                  (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+                  (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                  (br_if $lanes (i32.lt_u (local.get $j) (i32.const 8))))
+                (local.set $row (i32.add (local.get $row) (local.get $sK)))
+                (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                (br $gather)))))
+        (local.set $n0 (i32.add (local.get $n0) (i32.const 8)))
+        (br $panels))))
+
+  ;; One output row's 8 columns at out: all 8, or the first `cols` through tmp (32 bytes).
+  (func $storeRow (param $out i32) (param $v0 v128) (param $v1 v128) (param $cols i32) (param $tmp i32)
+    (local $j i32)
+    (if (i32.ge_u (local.get $cols) (i32.const 8))
+      (then
+        (v128.store (local.get $out) (local.get $v0))
+        (v128.store offset=16 (local.get $out) (local.get $v1))
+        (return)))
+    (v128.store (local.get $tmp) (local.get $v0))
+    (v128.store offset=16 (local.get $tmp) (local.get $v1))
+    (loop $copy
+      (f32.store (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 2)))
+        (f32.load (i32.add (local.get $tmp) (i32.shl (local.get $j) (i32.const 2)))))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br_if $copy (i32.lt_u (local.get $j) (local.get $cols)))))
+
+  ;; C (M × N, row-major) = A·B + bias, then max(0, ·) if relu ≠ 0. A's element (i, k) at
+  ;; a + 4·(i·sM + k·sK); B packed by pack_panels at bp; bias: ⌈N/8⌉·8 floats (zeros for none);
+  ;; tmp: 32 bytes of scratch. K ≥ 1.
+  (func (export "gemm") (param $a i32) (param $sM i32) (param $sK i32) (param $bp i32) (param $bias i32) (param $c i32)
+    (param $M i32) (param $K i32) (param $N i32) (param $relu i32) (param $tmp i32)
+    (local $n0 i32) (local $cols i32) (local $panel i32) (local $panelBytes i32) (local $i i32) (local $out i32)
+    (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32) (local $pb i32) (local $pbEnd i32)
+    (local $bias0 v128) (local $bias1 v128) (local $b0 v128) (local $b1 v128) (local $x v128)
+    (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
+    (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
+    (local.set $sM (i32.shl (local.get $sM) (i32.const 2)))
+    (local.set $sK (i32.shl (local.get $sK) (i32.const 2)))
+    (local.set $panelBytes (i32.shl (local.get $K) (i32.const 5)))
+    (local.set $panel (local.get $bp))
+    (block $panelsDone
+      (loop $panels
+        (br_if $panelsDone (i32.ge_u (local.get $n0) (local.get $N)))
+        (local.set $cols (i32.sub (local.get $N) (local.get $n0)))
+        (local.set $bias0 (v128.load (i32.add (local.get $bias) (i32.shl (local.get $n0) (i32.const 2)))))
+        (local.set $bias1 (v128.load offset=16 (i32.add (local.get $bias) (i32.shl (local.get $n0) (i32.const 2)))))
+        (local.set $i (i32.const 0))
+        ;; Four rows at a time: 8 f32x4 accumulators, the panel read once per four rows.
+        (block $quadsDone
+          (loop $quads
+            (br_if $quadsDone (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $M)))
+            (local.set $c00 (local.get $bias0)) (local.set $c01 (local.get $bias1))
+            (local.set $c10 (local.get $bias0)) (local.set $c11 (local.get $bias1))
+            (local.set $c20 (local.get $bias0)) (local.set $c21 (local.get $bias1))
+            (local.set $c30 (local.get $bias0)) (local.set $c31 (local.get $bias1))
+            (local.set $p0 (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $sM))))
+            (local.set $p1 (i32.add (local.get $p0) (local.get $sM)))
+            (local.set $p2 (i32.add (local.get $p1) (local.get $sM)))
+            (local.set $p3 (i32.add (local.get $p2) (local.get $sM)))
+            (local.set $pb (local.get $panel))
+            (local.set $pbEnd (i32.add (local.get $panel) (local.get $panelBytes)))
+            (loop $k
+              (local.set $b0 (v128.load (local.get $pb)))
+              (local.set $b1 (v128.load offset=16 (local.get $pb)))
+              (local.set $x (v128.load32_splat (local.get $p0)))
+              (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $x) (local.get $b0))))
+              (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $x) (local.get $b1))))
+              (local.set $x (v128.load32_splat (local.get $p1)))
+              (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $x) (local.get $b0))))
+              (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $x) (local.get $b1))))
+              (local.set $x (v128.load32_splat (local.get $p2)))
+              (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $x) (local.get $b0))))
+              (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $x) (local.get $b1))))
+              (local.set $x (v128.load32_splat (local.get $p3)))
+              (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $x) (local.get $b0))))
+              (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $x) (local.get $b1))))
+              (local.set $p0 (i32.add (local.get $p0) (local.get $sK)))
+              (local.set $p1 (i32.add (local.get $p1) (local.get $sK)))
+              (local.set $p2 (i32.add (local.get $p2) (local.get $sK)))
+              (local.set $p3 (i32.add (local.get $p3) (local.get $sK)))
+              (local.set $pb (i32.add (local.get $pb) (i32.const 32)))
+              (br_if $k (i32.lt_u (local.get $pb) (local.get $pbEnd))))
+            (if (local.get $relu)
+              (then
+                (local.set $x (v128.const f32x4 0 0 0 0))
+                (local.set $c00 (f32x4.pmax (local.get $x) (local.get $c00)))
+                (local.set $c01 (f32x4.pmax (local.get $x) (local.get $c01)))
+                (local.set $c10 (f32x4.pmax (local.get $x) (local.get $c10)))
+                (local.set $c11 (f32x4.pmax (local.get $x) (local.get $c11)))
+                (local.set $c20 (f32x4.pmax (local.get $x) (local.get $c20)))
+                (local.set $c21 (f32x4.pmax (local.get $x) (local.get $c21)))
+                (local.set $c30 (f32x4.pmax (local.get $x) (local.get $c30)))
+                (local.set $c31 (f32x4.pmax (local.get $x) (local.get $c31)))))
+            (local.set $out (i32.add (local.get $c) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $N)) (local.get $n0)) (i32.const 2))))
+            (call $storeRow (local.get $out) (local.get $c00) (local.get $c01) (local.get $cols) (local.get $tmp))
+            (local.set $out (i32.add (local.get $out) (i32.shl (local.get $N) (i32.const 2))))
+            (call $storeRow (local.get $out) (local.get $c10) (local.get $c11) (local.get $cols) (local.get $tmp))
+            (local.set $out (i32.add (local.get $out) (i32.shl (local.get $N) (i32.const 2))))
+            (call $storeRow (local.get $out) (local.get $c20) (local.get $c21) (local.get $cols) (local.get $tmp))
+            (local.set $out (i32.add (local.get $out) (i32.shl (local.get $N) (i32.const 2))))
+            (call $storeRow (local.get $out) (local.get $c30) (local.get $c31) (local.get $cols) (local.get $tmp))
+            (local.set $i (i32.add (local.get $i) (i32.const 4)))
+            (br $quads)))
+        ;; The last M mod 4 rows one at a time.
+        (block $rowsDone
+          (loop $rows
+            (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $M)))
+            (local.set $c00 (local.get $bias0)) (local.set $c01 (local.get $bias1))
+            (local.set $p0 (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $sM))))
+            (local.set $pb (local.get $panel))
+            (local.set $pbEnd (i32.add (local.get $panel) (local.get $panelBytes)))
+            (loop $k1
+              (local.set $x (v128.load32_splat (local.get $p0)))
+              (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $x) (v128.load (local.get $pb)))))
+              (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $x) (v128.load offset=16 (local.get $pb)))))
+              (local.set $p0 (i32.add (local.get $p0) (local.get $sK)))
+              (local.set $pb (i32.add (local.get $pb) (i32.const 32)))
+              (br_if $k1 (i32.lt_u (local.get $pb) (local.get $pbEnd))))
+            (if (local.get $relu)
+              (then
+                (local.set $x (v128.const f32x4 0 0 0 0))
+                (local.set $c00 (f32x4.pmax (local.get $x) (local.get $c00)))
+                (local.set $c01 (f32x4.pmax (local.get $x) (local.get $c01)))))
+            (local.set $out (i32.add (local.get $c) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $N)) (local.get $n0)) (i32.const 2))))
+            (call $storeRow (local.get $out) (local.get $c00) (local.get $c01) (local.get $cols) (local.get $tmp))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $rows)))
+        (local.set $panel (i32.add (local.get $panel) (local.get $panelBytes)))
+        (local.set $n0 (i32.add (local.get $n0) (i32.const 8)))
+        (br $panels))))
+)

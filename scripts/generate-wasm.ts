@@ -1,8 +1,8 @@
 /**
  * Compiles vaekit's hand-written WebAssembly (WAT, wabt a dev dependency) into TypeScript files
  * holding the modules' bytes as base64, so the product needs no WAT compiler:
- * src/train/parallel/adam-simd.wat → adam-simd-wasm.ts, src/train/backend/gemm-simd.wat →
- * gemm-simd-wasm.ts. `npx tsx scripts/generate-wasm.ts`; test/scripts/generate-wasm.test.ts fails
+ * src/train/parallel/adam-simd.wat → adam-simd-wasm.ts, src/train/backend/heap-kernels.wat →
+ * heap-kernels-wasm.ts. `npx tsx scripts/generate-wasm.ts`; test/scripts/generate-wasm.test.ts fails
  * when a generated file and its WAT disagree.
  */
 import { readFile, writeFile } from 'node:fs/promises';
@@ -28,10 +28,10 @@ export const WASM_SOURCES: readonly WasmSource[] = [
     summary: 'Adam on float32 arrays in a shared memory, f32x4 SIMD',
   },
   {
-    wat: 'src/train/backend/gemm-simd.wat',
-    out: 'src/train/backend/gemm-simd-wasm.ts',
-    constant: 'GEMM_SIMD_WASM_BASE64',
-    summary: "float32 matrix products on tfjs-backend-wasm's heap, f32x4 SIMD",
+    wat: 'src/train/backend/heap-kernels.wat',
+    out: 'src/train/backend/heap-kernels-wasm.ts',
+    constant: 'HEAP_KERNELS_WASM_BASE64',
+    summary: "vaekit's training kernels (matrix product, column sums) on tfjs-backend-wasm's heap, f32x4 SIMD",
   },
 ];
 

@@ -40,7 +40,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { DataId, KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
-import { simdGemm, simdGemmAvailable, type GemmCall, type WasmHeapBackend } from './simd-gemm.js';
+import { heapKernels, type WasmHeapBackend } from './heap-kernels.js';
+import { simdGemm, type GemmCall } from './simd-gemm.js';
 import { requireWasmKernel, swapKernels } from './wasm-kernels.js';
 
 /** The kernels this module wraps (tfjs-core kernel names). */
@@ -237,7 +238,7 @@ function wrapKernel(kernelName: string, original: KernelFunc, transposeKernel: K
     const { inputs, backend } = args;
     const attrs: NamedAttrMap = args.attrs ?? {};
     const gemm = gemmCall(kernelName, inputs, attrs);
-    if (gemm !== null && simdGemmAvailable(backend)) return simdGemm(backend as unknown as WasmHeapBackend, gemm);
+    if (gemm !== null && heapKernels(backend) !== null) return simdGemm(backend as unknown as WasmHeapBackend, gemm);
     const a = inputs['a'];
     const b = inputs['b'];
     const transposeA = attrs['transposeA'] === true;

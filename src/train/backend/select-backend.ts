@@ -25,7 +25,10 @@ async function activate(name: TrainBackend): Promise<void> {
       const { installFastTransposedMatMul } = await import('./fast-transposed-matmul.js');
       const { installConv2DBackpropFilter } = await import('./conv2d-backprop-filter.js');
       const { installConv2DBackpropInput } = await import('./conv2d-backprop-input.js');
+      const { installColumnSums } = await import('./column-sums.js');
       installFastTransposedMatMul();
+      // Its Sum transposes before reducing leading axes (every bias gradient): summed in place instead.
+      installColumnSums();
       // tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter: without it conv weights get no gradient.
       installConv2DBackpropFilter();
       // Its Conv2DBackpropInput (Conv2DTranspose, conv input gradients) is a scalar loop: XNNPACK instead.
@@ -50,7 +53,7 @@ function reason(error: unknown): string {
 
 /**
  * Chooses the tfjs backend for training: `tensorflow` (@tensorflow/tfjs-node) when it loads, else
- * `wasm` (with vaekit's fast transposed matMul and its Conv2DBackpropFilter and Conv2DBackpropInput
+ * `wasm` (with vaekit's matrix product, its Conv2DBackpropFilter, Conv2DBackpropInput and Sum
  * kernels), else `cpu`. A requested backend that fails to load is an error, never a silent fallback.
  *
  * @example

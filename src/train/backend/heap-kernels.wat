@@ -1,9 +1,11 @@
-;; Float32 matrix product for the wasm training backend, on tfjs-backend-wasm's own heap (the memory
-;; is imported). Arithmetic as XNNPACK's f32 GEMM does it on wasm SIMD: each output starts at its
-;; bias (or 0) and adds a·b for k = 0, 1, … in order with f32x4 multiply then add (no fused
-;; multiply-add), then relu as max(0, ·) when asked. So the results are those of tfjs' own
-;; XNNPACK path bit for bit, whatever the transposes (they are strides here).
-;; Compiled into gemm-simd-wasm.ts by scripts/generate-wasm.ts.
+;; vaekit's training kernels on tfjs-backend-wasm's own heap (the memory is imported), f32x4 SIMD.
+;; - gemm (with pack_panels): the float32 matrix product as XNNPACK's f32 GEMM does it on wasm SIMD:
+;;   each output starts at its bias (or 0) and adds a·b for k = 0, 1, … in order with f32x4 multiply
+;;   then add (no fused multiply-add), then relu as max(0, ·) when asked. So the results are those
+;;   of tfjs' own XNNPACK path bit for bit, whatever the transposes (they are strides here).
+;; - column_sums: sums over the leading axes, each column's rows added in order from 0 as
+;;   tfjs-backend-wasm's Sum does after its transpose: the same bits without the transpose.
+;; Compiled into heap-kernels-wasm.ts by scripts/generate-wasm.ts.
 (module
   (import "env" "memory" (memory 1))
 
@@ -173,4 +175,36 @@
         (local.set $panel (i32.add (local.get $panel) (local.get $panelBytes)))
         (local.set $n0 (i32.add (local.get $n0) (i32.const 8)))
         (br $panels))))
+;; out[c] = Σ_r x[r·C + c] for r = 0 … R−1 in order (R × C row-major x, C values at out).
+  (func (export "column_sums") (param $x i32) (param $R i32) (param $C i32) (param $out i32)
+    (local $r i32) (local $o i32) (local $end i32) (local $vecEnd i32)
+    (local.set $end (i32.add (local.get $out) (i32.shl (local.get $C) (i32.const 2))))
+    (local.set $vecEnd (i32.add (local.get $out) (i32.shl (i32.and (local.get $C) (i32.const -4)) (i32.const 2))))
+    (local.set $o (local.get $out))
+    (block $zeroDone
+      (loop $zero
+        (br_if $zeroDone (i32.ge_u (local.get $o) (local.get $end)))
+        (f32.store (local.get $o) (f32.const 0))
+        (local.set $o (i32.add (local.get $o) (i32.const 4)))
+        (br $zero)))
+    (block $rowsDone
+      (loop $rows
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $R)))
+        (local.set $o (local.get $out))
+        (block $vecDone
+          (loop $vec
+            (br_if $vecDone (i32.ge_u (local.get $o) (local.get $vecEnd)))
+            (v128.store (local.get $o) (f32x4.add (v128.load (local.get $o)) (v128.load (local.get $x))))
+            (local.set $o (i32.add (local.get $o) (i32.const 16)))
+            (local.set $x (i32.add (local.get $x) (i32.const 16)))
+            (br $vec)))
+        (block $tailDone
+          (loop $tail
+            (br_if $tailDone (i32.ge_u (local.get $o) (local.get $end)))
+            (f32.store (local.get $o) (f32.add (f32.load (local.get $o)) (f32.load (local.get $x))))
+            (local.set $o (i32.add (local.get $o) (i32.const 4)))
+            (local.set $x (i32.add (local.get $x) (i32.const 4)))
+            (br $tail)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rows))))
 )

@@ -1,8 +1,9 @@
 /**
  * Where a conv VAE training step's time goes, by tfjs kernel: the default conv VAE (channels 32,64,
  * stride 2, hidden 256, latent 20, batch 128) on real Fashion-MNIST batches on the wasm backend,
- * with vaekit's kernels and with the stock wasm Conv2DBackpropInput (vaekit's other kernels stay:
- * stock wasm cannot train a conv model at all). Rounds alternate between the two settings in one
+ * with vaekit's kernels, with the stock wasm Conv2DBackpropInput (vaekit's other kernels stay:
+ * stock wasm cannot train a conv model at all), and with vaekit's kernels as they were before its
+ * heap kernels (matrix products on XNNPACK, tfjs' Sum and Identity; bench/kernel-settings.ts). Rounds alternate between the two settings in one
  * process, so machine load hits both alike. Kernel time is tfjs' own profile (`tf.profile`, kernels
  * called inside vaekit's kernels counted as the outer one) with this process's CPU time around
  * each kernel call instead of wall time; the whole step's CPU and wall time close the table.
@@ -11,10 +12,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { cpus } from 'node:os';
-import { installConv2DBackpropInput } from '../src/train/backend/conv2d-backprop-input.js';
 import { selectBackend } from '../src/train/backend/select-backend.js';
 import { loadFashionMnist } from '../src/train/data/fashion-mnist.js';
 import { fashionStep } from './fashion-step.js';
+import { useKernels } from './kernel-settings.js';
 import { option } from './options.js';
 
 const STEPS = option('steps', 5);
@@ -26,8 +27,9 @@ interface Setting {
 }
 
 const SETTINGS: Setting[] = [
-  { name: 'stock Conv2DBackpropInput', apply: () => installConv2DBackpropInput().uninstall() },
-  { name: 'vaekit kernels', apply: () => void installConv2DBackpropInput() },
+  { name: 'stock Conv2DBackpropInput', apply: () => useKernels('stock-conv-input') },
+  { name: 'products on XNNPACK, tfjs Sum/Identity', apply: () => useKernels('xnnpack-products') },
+  { name: 'vaekit kernels', apply: () => useKernels('vaekit') },
 ];
 
 await selectBackend('wasm');

@@ -3,20 +3,21 @@
  * trains the default `--arch <model>` VAE (Bernoulli, Adam 1e-3, batch 128) on real Fashion-MNIST
  * batches on `--backend`, and prints one JSON line. `--kernels stock` puts wasm's own
  * Conv2DBackpropInput back (vaekit's other wasm kernels stay: without them a conv model does not
- * train on wasm at all). `--workers N` trains on N threads (train's `workers`: data parallelism)
+ * train on wasm at all); `--kernels xnnpack-products` runs vaekit's kernels as before its heap kernels
+ * (matrix products on XNNPACK, tfjs' Sum and Identity; bench/kernel-settings.ts). `--workers N` trains on N threads (train's `workers`: data parallelism)
  * and adds where replica 0's step time went. `--adam tfjs` trains one thread with tfjs' Adam instead of vaekit's (same bits).
- * `npx tsx bench/fashion-throughput-child.ts --model mlp|conv --backend wasm|cpu [--kernels vaekit|stock] [--workers N] [--adam vaekit|tfjs] [--batch-size N] --steps N [--warmup N]`
+ * `npx tsx bench/fashion-throughput-child.ts --model mlp|conv --backend wasm|cpu [--kernels vaekit|stock|xnnpack-products] [--workers N] [--adam vaekit|tfjs] [--batch-size N] --steps N [--warmup N]`
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { installConv2DBackpropInput } from '../src/train/backend/conv2d-backprop-input.js';
 import { selectBackend } from '../src/train/backend/select-backend.js';
 import { loadFashionMnist } from '../src/train/data/fashion-mnist.js';
 import { fashionStep, parallelFashionStep } from './fashion-step.js';
+import { useKernels } from './kernel-settings.js';
 import { choice, option } from './options.js';
 
 const MODEL = choice('model', ['mlp', 'conv'] as const, 'mlp');
 const BACKEND = choice('backend', ['wasm', 'cpu'] as const, 'wasm');
-const KERNELS = choice('kernels', ['vaekit', 'stock'] as const, 'vaekit');
+const KERNELS = choice('kernels', ['vaekit', 'stock', 'xnnpack-products'] as const, 'vaekit');
 const STEPS = option('steps', 50);
 const WARMUP = option('warmup', 2, { min: 0 });
 const WORKERS = option('workers', 1);
@@ -25,7 +26,8 @@ const ADAM_IMPL = choice('adam', ['vaekit', 'tfjs'] as const, 'vaekit');
 
 const MB = 1024 * 1024;
 const backend = await selectBackend(BACKEND); // wasm: with vaekit's kernels
-if (backend.name === 'wasm' && KERNELS === 'stock') installConv2DBackpropInput().uninstall();
+if (backend.name === 'wasm') useKernels(KERNELS === 'stock' ? 'stock-conv-input' : KERNELS);
+if (KERNELS !== 'vaekit' && WORKERS > 1) throw new Error('--kernels other than vaekit: one thread only (worker threads install their own)');
 const data = await loadFashionMnist();
 const rssAfterData = process.memoryUsage().rss;
 

@@ -7,7 +7,8 @@
  * `train()` runs, and with tfjs' Adam) and with `--workers 2` (data parallelism over two worker
  * threads, with where replica 0's step time went), the wasm backend with its stock
  * Conv2DBackpropInput (vaekit's other wasm kernels stay: without its Conv2DBackpropFilter a conv
- * model does not train on wasm at all), and PyTorch on the same architecture (bench/pytorch/
+ * model does not train on wasm at all), vaekit's kernels as they were before its heap kernels
+ * (matrix products on XNNPACK, tfjs' Sum and Identity: bench/kernel-settings.ts), and PyTorch on the same architecture (bench/pytorch/
  * fashion_vae.py, 1 and 2 threads; skipped with a note when `$BENCH_PYTHON`, default
  * /usr/bin/python3, has no torch). Each figure is the median over rounds, beside its CPU-time
  * form (samples per CPU second of the process: what a step costs on a shared machine). Conv on
@@ -94,16 +95,20 @@ const median = (values: number[]) => {
 const medianRun = (list: Run[]) => [...list].sort((a, b) => a.samplesPerSec - b.samplesPerSec)[list.length >> 1]!;
 
 const torchMissing = hasTorch();
+// vaekit's kernels before its heap kernels: products on XNNPACK, tfjs' Sum and Identity (bench/kernel-settings.ts).
+const XNNPACK_PRODUCTS = 'wasm, products on XNNPACK, tfjs Sum/Identity';
 const mlpSettings = [
   tfjs('wasm, vaekit kernels', 'mlp', ['--backend', 'wasm', '--steps', String(MLP_STEPS)]),
   tfjs('wasm, vaekit kernels, --workers 2', 'mlp', ['--backend', 'wasm', '--workers', '2', '--steps', String(MLP_STEPS)]),
   tfjs("wasm, vaekit kernels, tfjs' Adam", 'mlp', ['--backend', 'wasm', '--adam', 'tfjs', '--steps', String(MLP_STEPS)]),
+  tfjs(XNNPACK_PRODUCTS, 'mlp', ['--backend', 'wasm', '--kernels', 'xnnpack-products', '--steps', String(MLP_STEPS)]),
 ];
 const convSettings = [
   tfjs('wasm, vaekit kernels', 'conv', ['--backend', 'wasm', '--steps', String(CONV_STEPS)]),
   tfjs('wasm, vaekit kernels, --workers 2', 'conv', ['--backend', 'wasm', '--workers', '2', '--steps', String(CONV_STEPS)]),
   tfjs("wasm, vaekit kernels, tfjs' Adam", 'conv', ['--backend', 'wasm', '--adam', 'tfjs', '--steps', String(CONV_STEPS)]),
   tfjs('wasm, stock Conv2DBackpropInput', 'conv', ['--backend', 'wasm', '--kernels', 'stock', '--steps', String(CONV_STEPS)]),
+  tfjs(XNNPACK_PRODUCTS, 'conv', ['--backend', 'wasm', '--kernels', 'xnnpack-products', '--steps', String(CONV_STEPS)]),
 ];
 if (torchMissing === null) {
   mlpSettings.push(pytorch('mlp', 1, MLP_STEPS), pytorch('mlp', 2, MLP_STEPS));
@@ -144,6 +149,7 @@ const ratios = (model: 'mlp' | 'conv') => {
   const workers2 = find(model, 'wasm, vaekit kernels, --workers 2');
   return {
     workers2OverOneThread: ratio(workers2?.samplesPerSec, vaekit?.samplesPerSec),
+    heapKernelsOverXnnpackProducts: ratio(vaekit?.samplesPerSec, find(model, XNNPACK_PRODUCTS)?.samplesPerSec),
     vaekitAdamOverTfjsAdam: ratio(vaekit?.samplesPerSec, find(model, "wasm, vaekit kernels, tfjs' Adam")?.samplesPerSec),
     workers2OverPyTorch1Thread: ratio(workers2?.samplesPerSec, find(model, 'PyTorch CPU, 1 thread')?.samplesPerSec),
     workers2OverPyTorch2Threads: ratio(workers2?.samplesPerSec, find(model, 'PyTorch CPU, 2 threads')?.samplesPerSec),

@@ -1,7 +1,8 @@
 /**
  * Training throughput of the default VAE (MLP 784-400-20, Bernoulli, Adam 1e-3, batch 128) on
- * real MNIST batches, with tfjs-backend-wasm's stock kernels and with vaekit's transposed-matMul
- * fix, interleaved in one process so both see the same machine. Prints JSON, then a table.
+ * real MNIST batches, with tfjs-backend-wasm's stock kernels, with vaekit's kernels, and with vaekit's
+ * kernels but its matrix products on XNNPACK and tfjs' Sum and Identity (vaekit before its heap
+ * kernels), interleaved in one process so all see the same machine (bench/kernel-settings.ts). Prints JSON, then a table.
  * The AAE row runs its three phases per batch on the same kernels, for the AAE-to-VAE ratio.
  * `npx tsx bench/train-throughput.ts [--batches N] [--rounds N] [--cpu-batches N]`
  */
@@ -9,7 +10,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import { cpus } from 'node:os';
 import { NormalSampler } from '../src/sampler/index.js';
 import { selectBackend } from '../src/train/backend/select-backend.js';
-import { installFastTransposedMatMul } from '../src/train/backend/fast-transposed-matmul.js';
 import { resolveTrainConfig } from '../src/train/config.js';
 import { featureCount, gatherRows } from '../src/train/data/dataset.js';
 import { loadEmbeddedMnist } from '../src/train/data/mnist-embedded.js';
@@ -18,6 +18,7 @@ import { buildVae } from '../src/train/model/build.js';
 import { trainStep, trainableVariables, type StepContext } from '../src/train/objective/train-step.js';
 import { adversarialAdam, adversarialStep, createAdversarialContext, type AdversarialContext } from '../src/train/objective/adversarial-step.js';
 import { buildDiscriminator } from '../src/train/model/discriminator.js';
+import { useKernels } from './kernel-settings.js';
 import { option } from './options.js';
 
 const BATCHES = option('batches', 30);
@@ -80,30 +81,37 @@ function makeStepper(objective: 'elbo' | 'aae' = 'elbo') {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 const backend = await selectBackend('wasm'); // installs vaekit's kernels
-// install…() returns the live handle while installed, so these switch back and forth.
-const useStockKernels = () => installFastTransposedMatMul().uninstall();
-const useVaekitKernels = () => void installFastTransposedMatMul();
+const useStockKernels = () => useKernels('stock');
+const useVaekitKernels = () => useKernels('vaekit');
+const useXnnpackProducts = () => useKernels('xnnpack-products');
 
 const stock: number[] = [];
 const fixed: number[] = [];
+const xnn: number[] = [];
 const aae: number[] = [];
 const stockStepper = makeStepper();
 const fixedStepper = makeStepper();
+const xnnStepper = makeStepper();
 const aaeStepper = makeStepper('aae');
 useStockKernels();
 stockStepper.warmUp();
+useXnnpackProducts();
+xnnStepper.warmUp();
 useVaekitKernels();
 fixedStepper.warmUp();
 aaeStepper.warmUp();
 for (let r = 0; r < ROUNDS; r++) {
   useStockKernels();
   stock.push(stockStepper.samplesPerSec(Math.max(3, Math.round(BATCHES / 4)))); // stock is slow
+  useXnnpackProducts();
+  xnn.push(xnnStepper.samplesPerSec(BATCHES));
   useVaekitKernels();
   fixed.push(fixedStepper.samplesPerSec(BATCHES));
   aae.push(aaeStepper.samplesPerSec(BATCHES));
 }
 stockStepper.dispose();
 fixedStepper.dispose();
+xnnStepper.dispose();
 aaeStepper.dispose();
 
 await selectBackend('cpu');
@@ -125,17 +133,20 @@ const report = {
   trainSamplesPerSec: {
     wasmStock: round(median(stock)),
     wasmVaekit: round(median(fixed)),
+    wasmVaekitXnnpackProducts: round(median(xnn)),
     wasmVaekitAae: round(median(aae)),
     cpu: round(cpuRate),
   },
   aaeOverVae: Math.round((median(aae) / median(fixed)) * 100) / 100,
   speedupVaekitOverStock: Math.round((median(fixed) / median(stock)) * 100) / 100,
-  perRound: { wasmStock: stock.map(round), wasmVaekit: fixed.map(round), wasmVaekitAae: aae.map(round) },
+  speedupHeapKernels: Math.round((median(fixed) / median(xnn)) * 100) / 100,
+  perRound: { wasmStock: stock.map(round), wasmVaekit: fixed.map(round), wasmVaekitXnnpackProducts: xnn.map(round), wasmVaekitAae: aae.map(round) },
   target: { samplesPerSec: 3300, reference: 'PyTorch CPU (OpenBLAS), same model, same machine class' },
 };
 console.log(JSON.stringify(report, null, 2));
 console.table([
   { backend: 'wasm, stock tfjs kernels', samplesPerSec: report.trainSamplesPerSec.wasmStock },
+  { backend: 'wasm, vaekit kernels, products on XNNPACK, tfjs Sum/Identity', samplesPerSec: report.trainSamplesPerSec.wasmVaekitXnnpackProducts },
   { backend: 'wasm, vaekit kernels', samplesPerSec: report.trainSamplesPerSec.wasmVaekit },
   { backend: 'wasm, vaekit kernels, AAE (3 phases)', samplesPerSec: report.trainSamplesPerSec.wasmVaekitAae },
   { backend: 'cpu (pure JS)', samplesPerSec: report.trainSamplesPerSec.cpu },

@@ -11,17 +11,9 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { heapKernels, heapOffset, type WasmHeapBackend } from './heap-kernels.js';
-import { requireWasmKernel, swapKernels } from './wasm-kernels.js';
-
-/** What {@link installColumnSums} returns. */
-export interface ColumnSumsHandle {
-  /** Puts the original wasm `Sum` kernel back; calling it again does nothing. */
-  uninstall(): void;
-}
-
-let current: { original: KernelConfig; handle: ColumnSumsHandle } | null = null;
+import { overrideWasmKernel, type KernelOverride } from './wasm-kernels.js';
 
 /**
  * Number of leading axes a `Sum` with `axis` reduces on `shape` when they are exactly the leading
@@ -49,23 +41,8 @@ export function leadingAxes(shape: readonly number[], axis: number | number[] | 
  * fast.uninstall();
  * ```
  */
-export function installColumnSums(): ColumnSumsHandle {
-  if (current !== null) return current.handle;
-  const original = requireWasmKernel(tf.Sum, 'installColumnSums');
-  const installation = {
-    original,
-    handle: {
-      uninstall() {
-        if (current !== installation) return;
-        swapKernels([original]);
-        current = null;
-      },
-    },
-  };
-  // Keep setupFunc: a backend initialized later binds the C++ function the original calls.
-  swapKernels([{ ...original, kernelFunc: wrap(original.kernelFunc) }]);
-  current = installation;
-  return installation.handle;
+export function installColumnSums(): KernelOverride {
+  return overrideWasmKernel(tf.Sum, 'installColumnSums', wrap);
 }
 
 function wrap(original: KernelFunc): KernelFunc {

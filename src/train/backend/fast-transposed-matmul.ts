@@ -233,11 +233,23 @@ export function gemmCall(kernelName: string, inputs: NamedTensorInfoMap, attrs: 
   return { a, b, transposeA, transposeB, bias, relu };
 }
 
+let simdGemmRouting = true;
+
+/**
+ * Whether the installed wrappers send products to vaekit's SIMD product (default) or, as before it,
+ * to XNNPACK. For benchmarks that compare the two.
+ *
+ * @internal
+ */
+export function setSimdGemmRouting(on: boolean): void {
+  simdGemmRouting = on;
+}
+
 function wrapKernel(kernelName: string, original: KernelFunc, transposeKernel: KernelFunc): KernelFunc {
   return (args) => {
     const { inputs, backend } = args;
     const attrs: NamedAttrMap = args.attrs ?? {};
-    const gemm = gemmCall(kernelName, inputs, attrs);
+    const gemm = simdGemmRouting ? gemmCall(kernelName, inputs, attrs) : null;
     if (gemm !== null && heapKernels(backend) !== null) return simdGemm(backend as unknown as WasmHeapBackend, gemm);
     const a = inputs['a'];
     const b = inputs['b'];

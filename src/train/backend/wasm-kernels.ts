@@ -3,7 +3,7 @@
  * built from, and swapping kernel registrations in and out.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { KernelConfig } from '@tensorflow/tfjs-core';
+import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
 import { VaekitError } from '../../errors.js';
 
 export const WASM_BACKEND = 'wasm';
@@ -33,4 +33,34 @@ export function swapKernels(configs: readonly KernelConfig[]): void {
     }
     tf.registerKernel(config);
   }
+}
+
+/** What {@link overrideWasmKernel} returns. */
+export interface KernelOverride {
+  /** Puts the original kernel back; calling it again does nothing. */
+  uninstall(): void;
+}
+
+const overrides = new Map<string, KernelOverride>();
+
+/**
+ * Registers `wrap(original)` as the wasm backend's `kernelName` (`user` names who asks, for the
+ * error when the kernel is missing). Idempotent per kernel: while installed, every call returns the
+ * same handle. The original config's setupFunc is kept: a backend initialized later binds the C++
+ * function the original calls through it.
+ */
+export function overrideWasmKernel(kernelName: string, user: string, wrap: (original: KernelFunc) => KernelFunc): KernelOverride {
+  const installed = overrides.get(kernelName);
+  if (installed !== undefined) return installed;
+  const original = requireWasmKernel(kernelName, user);
+  const handle: KernelOverride = {
+    uninstall() {
+      if (overrides.get(kernelName) !== handle) return;
+      swapKernels([original]);
+      overrides.delete(kernelName);
+    },
+  };
+  swapKernels([{ ...original, kernelFunc: wrap(original.kernelFunc) }]);
+  overrides.set(kernelName, handle);
+  return handle;
 }

@@ -31,11 +31,11 @@ export const WASM_SOURCES: readonly WasmSource[] = [
     wat: 'src/train/backend/heap-kernels.wat',
     out: 'src/train/backend/heap-kernels-wasm.ts',
     constant: 'HEAP_KERNELS_WASM_BASE64',
-    summary: "vaekit's training kernels (matrix product, column sums) on tfjs-backend-wasm's heap, f32x4 SIMD",
+    summary: "vaekit's training kernels (matrix product, im2col, column sums) on tfjs-backend-wasm's heap, f32x4 SIMD",
   },
 ];
 
-const FEATURES = { simd: true, threads: true };
+const FEATURES = { simd: true, threads: true, bulk_memory: true };
 const fromRoot = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
 
 /** The module's bytes, compiled from its WAT source. */

@@ -3,6 +3,8 @@
 ;;   each output starts at its bias (or 0) and adds a·b for k = 0, 1, … in order with f32x4 multiply
 ;;   then add (no fused multiply-add), then relu as max(0, ·) when asked. So the results are those
 ;;   of tfjs' own XNNPACK path bit for bit, whatever the transposes (they are strides here).
+;; - im2col: a convolution's input patches, so that a convolution runs as gemm; patch columns in
+;;   (kh, kw, c) order, the order XNNPACK's convolution adds them in: the same bits.
 ;; - column_sums: sums over the leading axes, each column's rows added in order from 0 as
 ;;   tfjs-backend-wasm's Sum does after its transpose: the same bits without the transpose.
 ;; Compiled into heap-kernels-wasm.ts by scripts/generate-wasm.ts.
@@ -207,4 +209,43 @@
             (br $tail)))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $rows))))
+;; im2col: patches[(b·OH + oh)·OW + ow][(kh·KW + kw)·C + c] = x[b][ih][iw][c] with
+  ;; ih = oh·sH + kh·dH − padTop, iw = ow·sW + kw·dW − padLeft, 0 where (ih, iw) is outside x
+  ;; (x is B × H × W × C, NHWC). All counts ≥ 1.
+  (func (export "im2col") (param $x i32) (param $B i32) (param $H i32) (param $W i32) (param $C i32)
+    (param $KH i32) (param $KW i32) (param $sH i32) (param $sW i32) (param $dH i32) (param $dW i32)
+    (param $padTop i32) (param $padLeft i32) (param $OH i32) (param $OW i32) (param $dst i32)
+    (local $run i32) (local $image i32) (local $b i32) (local $oh i32) (local $ow i32) (local $kh i32) (local $kw i32)
+    (local $ih i32) (local $iw i32)
+    (local.set $run (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $image (local.get $x))
+    (loop $images
+      (local.set $oh (i32.const 0))
+      (loop $rows
+        (local.set $ow (i32.const 0))
+        (loop $cols
+          (local.set $kh (i32.const 0))
+          (loop $tapRows
+            (local.set $ih (i32.sub (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $kh) (local.get $dH))) (local.get $padTop)))
+            (local.set $kw (i32.const 0))
+            (loop $tapCols
+              (local.set $iw (i32.sub (i32.add (i32.mul (local.get $ow) (local.get $sW)) (i32.mul (local.get $kw) (local.get $dW))) (local.get $padLeft)))
+              ;; Unsigned compares: a negative row or column is out of range too.
+              (if (i32.and (i32.lt_u (local.get $ih) (local.get $H)) (i32.lt_u (local.get $iw) (local.get $W)))
+                (then (memory.copy (local.get $dst)
+                  (i32.add (local.get $image) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $iw)) (local.get $run)))
+                  (local.get $run)))
+                (else (memory.fill (local.get $dst) (i32.const 0) (local.get $run))))
+              (local.set $dst (i32.add (local.get $dst) (local.get $run)))
+              (local.set $kw (i32.add (local.get $kw) (i32.const 1)))
+              (br_if $tapCols (i32.lt_u (local.get $kw) (local.get $KW))))
+            (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
+            (br_if $tapRows (i32.lt_u (local.get $kh) (local.get $KH))))
+          (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+          (br_if $cols (i32.lt_u (local.get $ow) (local.get $OW))))
+        (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+        (br_if $rows (i32.lt_u (local.get $oh) (local.get $OH))))
+      (local.set $image (i32.add (local.get $image) (i32.mul (i32.mul (local.get $H) (local.get $W)) (local.get $run))))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br_if $images (i32.lt_u (local.get $b) (local.get $B)))))
 )

@@ -27,11 +27,14 @@ async function activate(name: TrainBackend): Promise<void> {
       const { installConv2DBackpropInput } = await import('./conv2d-backprop-input.js');
       const { installColumnSums } = await import('./column-sums.js');
       const { installSharedIdentity } = await import('./shared-identity.js');
+      const { installIm2colConv2D } = await import('./im2col-conv2d.js');
       installFastTransposedMatMul();
       // Its Sum transposes before reducing leading axes (every bias gradient): summed in place instead.
       installColumnSums();
       // Its Identity (every tensor the engine saves for a gradient) copies: shared, as on cpu.
       installSharedIdentity();
+      // Its Conv2D packs every new filter on XNNPACK: im2col + vaekit's product, same bits.
+      installIm2colConv2D();
       // tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter: without it conv weights get no gradient.
       installConv2DBackpropFilter();
       // Its Conv2DBackpropInput (Conv2DTranspose, conv input gradients) is a scalar loop: XNNPACK instead.
@@ -56,8 +59,8 @@ function reason(error: unknown): string {
 
 /**
  * Chooses the tfjs backend for training: `tensorflow` (@tensorflow/tfjs-node) when it loads, else
- * `wasm` (with vaekit's matrix product, its Conv2DBackpropFilter, Conv2DBackpropInput, Sum and
- * Identity kernels), else `cpu`. A requested backend that fails to load is an error, never a silent fallback.
+ * `wasm` (with vaekit's matrix product, its Conv2DBackpropFilter, Conv2DBackpropInput, Sum,
+ * Identity and Conv2D kernels), else `cpu`. A requested backend that fails to load is an error, never a silent fallback.
  *
  * @example
  * ```ts

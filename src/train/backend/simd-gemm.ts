@@ -17,7 +17,7 @@
  * @module
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { heapKernels, heapOffset, type WasmHeapBackend } from './heap-kernels.js';
+import { heapKernels, heapOffset, type HeapKernels, type WasmHeapBackend } from './heap-kernels.js';
 
 /** A matrix product's operands as the kernels receive them (batch dimensions, if any, all 1). */
 export interface GemmCall {
@@ -31,6 +31,43 @@ export interface GemmCall {
 }
 
 const PANEL = 8;
+
+/** A product on the heap by address: A's element (i, k) at a + 4·(i·aRowStride + k·aColStride), B's (k, n) at b + 4·(k·bRowStride + n·bColStride). */
+export interface HeapGemm {
+  a: number;
+  aRowStride: number;
+  aColStride: number;
+  b: number;
+  bRowStride: number;
+  bColStride: number;
+  /** N floats added to every row, or null. */
+  bias: number | null;
+  /** M × N row-major output. */
+  c: number;
+  M: number;
+  K: number;
+  N: number;
+  relu: boolean;
+}
+
+/** C = A·B (+ bias, relu) on the heap (`e`: the backend's heap kernels). */
+export function gemmOnHeap(backend: WasmHeapBackend, e: HeapKernels, g: HeapGemm): void {
+  const width = Math.ceil(g.N / PANEL) * PANEL;
+  // Packed B, the padded bias and 32 bytes of scratch, in one block of the backend's heap.
+  const scratch = backend.wasm._malloc(4 * (width * g.K + width) + 32);
+  try {
+    const packed = scratch;
+    const bias = scratch + 4 * width * g.K;
+    const tmp = bias + 4 * width;
+    const heap = backend.wasm.HEAPF32; // read after the malloc: it may grow the heap
+    heap.fill(0, bias / 4, bias / 4 + width);
+    if (g.bias !== null) heap.copyWithin(bias / 4, g.bias / 4, g.bias / 4 + g.N);
+    e.pack_panels(g.b, g.bRowStride, g.bColStride, g.K, g.N, packed);
+    e.gemm(g.a, g.aRowStride, g.aColStride, packed, bias, g.c, g.M, g.K, g.N, g.relu ? 1 : 0, tmp);
+  } finally {
+    backend.wasm._free(scratch);
+  }
+}
 
 /**
  * op(A)·op(B) (+ bias, relu) as a new tensor of the backend, shaped [1, …, 1, M, N] with as many
@@ -47,20 +84,11 @@ export function simdGemm(backend: WasmHeapBackend, call: GemmCall): TensorInfo {
   if (e === null) throw new Error('simdGemm: not available on this backend (check heapKernels first)');
   const batchOnes = new Array<number>(Math.max(ra, rb) - 2).fill(1);
   const out = backend.makeOutput([...batchOnes, M, N], 'float32');
-  const width = Math.ceil(N / PANEL) * PANEL;
-  // Packed B, the padded bias and 32 bytes of scratch, in one block of the backend's heap.
-  const scratch = backend.wasm._malloc(4 * (width * K + width) + 32);
-  try {
-    const packed = scratch;
-    const bias = scratch + 4 * width * K;
-    const tmp = bias + 4 * width;
-    const heap = backend.wasm.HEAPF32; // read after the mallocs: they may grow the heap
-    heap.fill(0, bias / 4, bias / 4 + width);
-    if (call.bias !== null) heap.copyWithin(bias / 4, heapOffset(backend, call.bias) / 4, heapOffset(backend, call.bias) / 4 + N);
-    e.pack_panels(heapOffset(backend, b), transposeB ? 1 : N, transposeB ? K : 1, K, N, packed);
-    e.gemm(heapOffset(backend, a), transposeA ? 1 : K, transposeA ? M : 1, packed, bias, heapOffset(backend, out), M, K, N, call.relu ? 1 : 0, tmp);
-  } finally {
-    backend.wasm._free(scratch);
-  }
+  gemmOnHeap(backend, e, {
+    a: heapOffset(backend, a), aRowStride: transposeA ? 1 : K, aColStride: transposeA ? M : 1,
+    b: heapOffset(backend, b), bRowStride: transposeB ? 1 : N, bColStride: transposeB ? K : 1,
+    bias: call.bias === null ? null : heapOffset(backend, call.bias),
+    c: heapOffset(backend, out), M, K, N, relu: call.relu,
+  });
   return out;
 }

@@ -53,3 +53,19 @@ export function heapOffset(backend: WasmHeapBackend, t: TensorInfo): number {
   if (data === undefined) throw new Error(`tensor ${String((t.dataId as { id?: number }).id)} is not on this wasm backend`);
   return data.memoryOffset;
 }
+
+/** Cache-line alignment of vaekit's scratch blocks: f32x4 loads of a misaligned block split across lines. */
+const ALIGN = 64;
+
+/**
+ * `bytes` of the backend's heap starting at a 64-byte boundary, for `use`; freed after it. Pointers
+ * stay valid if the heap grows (they are offsets), typed views of it do not.
+ */
+export function withScratch<T>(backend: WasmHeapBackend, bytes: number, use: (pointer: number) => T): T {
+  const block = backend.wasm._malloc(bytes + ALIGN);
+  try {
+    return use(Math.ceil(block / ALIGN) * ALIGN);
+  } finally {
+    backend.wasm._free(block);
+  }
+}

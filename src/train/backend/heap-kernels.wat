@@ -36,6 +36,36 @@
                 (local.set $k (i32.add (local.get $k) (i32.const 1)))
                 (br $copy))))
           (else
+           (if (i32.and (i32.eq (local.get $sK) (i32.const 4)) (i32.ge_u (local.get $cols) (i32.const 8)))
+            (then
+              ;; B stored transposed (N × K, k contiguous) and a whole panel: four k at a time, the
+              ;; 8 columns' 4-value runs transposed in registers (two 4 × 4 transposes).
+              (block $quadsDone
+                (loop $quads
+                  (br_if $quadsDone (i32.gt_u (i32.add (local.get $k) (i32.const 4)) (local.get $K)))
+                  (call $transpose4 (local.get $row) (local.get $sN) (local.get $dst))
+                  (call $transpose4 (i32.add (local.get $row) (i32.shl (local.get $sN) (i32.const 2))) (local.get $sN)
+                    (i32.add (local.get $dst) (i32.const 16)))
+                  (local.set $row (i32.add (local.get $row) (i32.const 16)))
+                  (local.set $dst (i32.add (local.get $dst) (i32.const 128)))
+                  (local.set $k (i32.add (local.get $k) (i32.const 4)))
+                  (br $quads)))
+              ;; The last K mod 4 rows of the panel.
+              (block $restDone
+                (loop $rest
+                  (br_if $restDone (i32.ge_u (local.get $k) (local.get $K)))
+                  (local.set $src (local.get $row))
+                  (local.set $j (i32.const 0))
+                  (loop $restLanes
+                    (f32.store (local.get $dst) (f32.load (local.get $src)))
+                    (local.set $src (i32.add (local.get $src) (local.get $sN)))
+                    (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+                    (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                    (br_if $restLanes (i32.lt_u (local.get $j) (i32.const 8))))
+                  (local.set $row (i32.add (local.get $row) (i32.const 4)))
+                  (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                  (br $rest))))
+            (else
             ;; Any strides, or the last panel: value by value, zeros past N.
             (block $gatherDone
               (loop $gather
@@ -53,9 +83,25 @@
                   (br_if $lanes (i32.lt_u (local.get $j) (i32.const 8))))
                 (local.set $row (i32.add (local.get $row) (local.get $sK)))
                 (local.set $k (i32.add (local.get $k) (i32.const 1)))
-                (br $gather)))))
+                (br $gather)))))))
         (local.set $n0 (i32.add (local.get $n0) (i32.const 8)))
         (br $panels))))
+
+  ;; Four columns' runs of 4 k values (column j's at src + j·stride) as 4 rows of 4 at dst, 32 bytes apart.
+  (func $transpose4 (param $src i32) (param $stride i32) (param $dst i32)
+    (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local.set $r0 (v128.load (local.get $src)))
+    (local.set $r1 (v128.load (i32.add (local.get $src) (local.get $stride))))
+    (local.set $r2 (v128.load (i32.add (local.get $src) (i32.shl (local.get $stride) (i32.const 1)))))
+    (local.set $r3 (v128.load (i32.add (local.get $src) (i32.mul (local.get $stride) (i32.const 3)))))
+    (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r0) (local.get $r1)))
+    (local.set $t1 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r2) (local.get $r3)))
+    (local.set $t2 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r0) (local.get $r1)))
+    (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r2) (local.get $r3)))
+    (v128.store (local.get $dst) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t1)))
+    (v128.store offset=32 (local.get $dst) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t1)))
+    (v128.store offset=64 (local.get $dst) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t2) (local.get $t3)))
+    (v128.store offset=96 (local.get $dst) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t2) (local.get $t3))))
 
   ;; One output row's 8 columns at out: all 8, or the first `cols` through tmp (32 bytes).
   (func $storeRow (param $out i32) (param $v0 v128) (param $v1 v128) (param $cols i32) (param $tmp i32)

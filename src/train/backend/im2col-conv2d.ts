@@ -17,7 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
-import { heapKernels, heapOffset, type WasmHeapBackend } from './heap-kernels.js';
+import { heapKernels, heapOffset, withScratch, type WasmHeapBackend } from './heap-kernels.js';
 import { gemmOnHeap } from './simd-gemm.js';
 import { overrideWasmKernel, type KernelOverride } from './wasm-kernels.js';
 
@@ -78,17 +78,18 @@ export function installIm2colConv2D(): KernelOverride {
     const out: TensorInfo = backend.makeOutput([B, OH, OW, Co], 'float32');
     // A 1×1, stride-1, unpadded convolution's patches are x itself.
     const plain = KH === 1 && KW === 1 && sH === 1 && sW === 1 && info.padInfo.top === 0 && info.padInfo.left === 0 && OH === H && OW === W;
-    const patches = plain ? 0 : backend.wasm._malloc(4 * rows * depth);
-    try {
-      if (!plain) kernels.im2col(heapOffset(backend, x), B, H, W, C, KH, KW, sH, sW, dH, dW, info.padInfo.top, info.padInfo.left, OH, OW, patches);
+    const product = (patches: number) =>
       gemmOnHeap(backend, kernels, {
-        a: plain ? heapOffset(backend, x) : patches, aRowStride: depth, aColStride: 1,
+        a: patches, aRowStride: depth, aColStride: 1,
         b: heapOffset(backend, filter), bRowStride: Co, bColStride: 1,
         bias: null, c: heapOffset(backend, out), M: rows, K: depth, N: Co, relu: false,
       });
-    } finally {
-      if (!plain) backend.wasm._free(patches);
-    }
+    if (plain) product(heapOffset(backend, x));
+    else
+      withScratch(backend, 4 * rows * depth, (patches) => {
+        kernels.im2col(heapOffset(backend, x), B, H, W, C, KH, KW, sH, sW, dH, dW, info.padInfo.top, info.padInfo.left, OH, OW, patches);
+        product(patches);
+      });
     return out;
   });
 }

@@ -17,7 +17,7 @@
  * @module
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { heapKernels, heapOffset, type HeapKernels, type WasmHeapBackend } from './heap-kernels.js';
+import { heapKernels, heapOffset, withScratch, type HeapKernels, type WasmHeapBackend } from './heap-kernels.js';
 
 /** A matrix product's operands as the kernels receive them (batch dimensions, if any, all 1). */
 export interface GemmCall {
@@ -54,19 +54,15 @@ export interface HeapGemm {
 export function gemmOnHeap(backend: WasmHeapBackend, e: HeapKernels, g: HeapGemm): void {
   const width = Math.ceil(g.N / PANEL) * PANEL;
   // Packed B, the padded bias and 32 bytes of scratch, in one block of the backend's heap.
-  const scratch = backend.wasm._malloc(4 * (width * g.K + width) + 32);
-  try {
-    const packed = scratch;
-    const bias = scratch + 4 * width * g.K;
+  withScratch(backend, 4 * (width * g.K + width) + 32, (packed) => {
+    const bias = packed + 4 * width * g.K;
     const tmp = bias + 4 * width;
     const heap = backend.wasm.HEAPF32; // read after the malloc: it may grow the heap
     heap.fill(0, bias / 4, bias / 4 + width);
     if (g.bias !== null) heap.copyWithin(bias / 4, g.bias / 4, g.bias / 4 + g.N);
     e.pack_panels(g.b, g.bRowStride, g.bColStride, g.K, g.N, packed);
     e.gemm(g.a, g.aRowStride, g.aColStride, packed, bias, g.c, g.M, g.K, g.N, g.relu ? 1 : 0, tmp);
-  } finally {
-    backend.wasm._free(scratch);
-  }
+  });
 }
 
 /**

@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 // tfjs-core registers no gradients by itself; tfjs-layers' Node bundle registers all of them.
 import '@tensorflow/tfjs-layers';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   MIN_MULTIPLY_ADDS,
   MIN_OUTPUT_ROWS,
@@ -12,6 +12,7 @@ import {
   shouldMaterializeTranspose,
   swapsOperands,
 } from '../../../src/train/backend/fast-transposed-matmul.js';
+import { useCpuAndWasm } from '../../helpers/cpu-and-wasm.js';
 import { relativeError } from '../../helpers/relative-error.js';
 import { seeded } from '../../helpers/seeded-tensors.js';
 import { thrown } from '../../helpers/thrown.js';
@@ -65,18 +66,8 @@ function operandShapes(m: number, k: number, n: number, transposeA: boolean, tra
   return { a: transposeA ? [k, m] : [m, k], b: transposeB ? [n, k] : [k, n] };
 }
 
-beforeAll(async () => {
-  for (const name of ['cpu', 'wasm'] as const) {
-    expect(await tf.setBackend(name)).toBe(true);
-    await tf.ready();
-  }
-});
-
-afterEach(async () => {
-  // Leave no installation behind for the next test, even when one fails.
-  installFastTransposedMatMul().uninstall();
-  await tf.setBackend('wasm');
-});
+// Leave no installation behind for the next test, even when one fails.
+useCpuAndWasm(() => installFastTransposedMatMul().uninstall());
 
 describe('installFastTransposedMatMul: results', () => {
   // m ≥ MIN_OUTPUT_ROWS and k > 48 (several blocks of the stock loop), so the fast path runs.

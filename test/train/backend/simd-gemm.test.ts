@@ -2,10 +2,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-layers';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { gemmCall, installFastTransposedMatMul } from '../../../src/train/backend/fast-transposed-matmul.js';
 import { heapKernels, type WasmHeapBackend } from '../../../src/train/backend/heap-kernels.js';
 import { simdGemm } from '../../../src/train/backend/simd-gemm.js';
+import { useCpuAndWasm } from '../../helpers/cpu-and-wasm.js';
 import { relativeError } from '../../helpers/relative-error.js';
 import { seeded } from '../../helpers/seeded-tensors.js';
 
@@ -70,17 +71,8 @@ function vaekitProduct(c: Case): Float32Array {
   });
 }
 
-beforeAll(async () => {
-  for (const name of ['cpu', 'wasm'] as const) {
-    expect(await tf.setBackend(name)).toBe(true);
-    await tf.ready();
-  }
-});
-
-afterEach(async () => {
-  installFastTransposedMatMul().uninstall();
-  await tf.setBackend('wasm');
-});
+// Leave no installation behind for the next test, even when one fails.
+useCpuAndWasm(() => installFastTransposedMatMul().uninstall());
 
 describe('simdGemm on the wasm heap', () => {
   it('runs on the wasm backend of this Node', async () => {

@@ -41,7 +41,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { DataId, KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { heapKernels, type WasmHeapBackend } from './heap-kernels.js';
-import { simdGemm, type GemmCall } from './simd-gemm.js';
+import { productDims, simdGemm, type GemmCall } from './simd-gemm.js';
 import { requireWasmKernel, swapKernels } from './wasm-kernels.js';
 
 /** The kernels this module wraps (tfjs-core kernel names). */
@@ -211,15 +211,11 @@ export function gemmCall(kernelName: string, inputs: NamedTensorInfoMap, attrs: 
   const a = inputs['a'];
   const b = inputs['b'];
   if (a === undefined || b === undefined || a.dtype !== 'float32' || b.dtype !== 'float32') return null;
-  const ra = a.shape.length;
-  const rb = b.shape.length;
-  if (ra < 2 || rb < 2 || batchSize(a.shape) !== 1 || batchSize(b.shape) !== 1) return null;
+  if (a.shape.length < 2 || b.shape.length < 2 || batchSize(a.shape) !== 1 || batchSize(b.shape) !== 1) return null;
   const transposeA = attrs['transposeA'] === true;
   const transposeB = attrs['transposeB'] === true;
-  const m = transposeA ? a.shape[ra - 1]! : a.shape[ra - 2]!;
-  const k = transposeA ? a.shape[ra - 2]! : a.shape[ra - 1]!;
-  const n = transposeB ? b.shape[rb - 2]! : b.shape[rb - 1]!;
-  if (k !== (transposeB ? b.shape[rb - 1]! : b.shape[rb - 2]!)) return null; // the original raises the error
+  const { M: m, K: k, N: n, bK } = productDims(a.shape, b.shape, transposeA, transposeB);
+  if (k !== bK) return null; // the original raises the error
   if (m < MIN_OUTPUT_ROWS || m * k * n < MIN_MULTIPLY_ADDS) return null;
   let bias: TensorInfo | null = null;
   let relu = false;

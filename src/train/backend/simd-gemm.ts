@@ -32,6 +32,18 @@ export interface GemmCall {
 
 const PANEL = 8;
 
+/** op(A)·op(B)'s M × K · K × N from the operands' shapes (last two dims); `bK` is K as B has it (≠ K: the shapes do not fit). */
+export function productDims(a: readonly number[], b: readonly number[], transposeA: boolean, transposeB: boolean): { M: number; K: number; N: number; bK: number } {
+  const ra = a.length;
+  const rb = b.length;
+  return {
+    M: transposeA ? a[ra - 1]! : a[ra - 2]!,
+    K: transposeA ? a[ra - 2]! : a[ra - 1]!,
+    N: transposeB ? b[rb - 2]! : b[rb - 1]!,
+    bK: transposeB ? b[rb - 1]! : b[rb - 2]!,
+  };
+}
+
 /** A product on the heap by address: A's element (i, k) at a + 4·(i·aRowStride + k·aColStride), B's (k, n) at b + 4·(k·bRowStride + n·bColStride). */
 export interface HeapGemm {
   a: number;
@@ -71,14 +83,10 @@ export function gemmOnHeap(backend: WasmHeapBackend, e: HeapKernels, g: HeapGemm
  */
 export function simdGemm(backend: WasmHeapBackend, call: GemmCall): TensorInfo {
   const { a, b, transposeA, transposeB } = call;
-  const ra = a.shape.length;
-  const rb = b.shape.length;
-  const M = transposeA ? a.shape[ra - 1]! : a.shape[ra - 2]!;
-  const K = transposeA ? a.shape[ra - 2]! : a.shape[ra - 1]!;
-  const N = transposeB ? b.shape[rb - 2]! : b.shape[rb - 1]!;
+  const { M, K, N } = productDims(a.shape, b.shape, transposeA, transposeB);
   const e = heapKernels(backend);
   if (e === null) throw new Error('simdGemm: not available on this backend (check heapKernels first)');
-  const batchOnes = new Array<number>(Math.max(ra, rb) - 2).fill(1);
+  const batchOnes = new Array<number>(Math.max(a.shape.length, b.shape.length) - 2).fill(1);
   const out = backend.makeOutput([...batchOnes, M, N], 'float32');
   gemmOnHeap(backend, e, {
     a: heapOffset(backend, a), aRowStride: transposeA ? 1 : K, aColStride: transposeA ? M : 1,

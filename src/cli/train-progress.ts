@@ -45,7 +45,8 @@ export function createTrainProgress(stream: NodeJS.WriteStream = process.stdout)
         const a = event.config.architecture;
         const skipped = event.skippedBackends.length ? ` (passed over: ${event.skippedBackends.join('; ')})` : '';
         const threads = event.workers > 1 ? `${event.workers} threads (--workers ${event.workers}: each a share of every batch)` : '1 thread (--workers 1)';
-        log(`backend: ${event.backend}${skipped} · ${threads}`);
+        const engine = event.engine === 'dense' ? " · vaekit's dense VAE step" : '';
+        log(`backend: ${event.backend}${skipped} · ${threads}${engine}`);
         log(
           `data: ${event.config.data} ${event.inputShape.join('×')}, ${event.trainCount} train / ${event.testCount} test · ` +
             `model: ${describeArchitecture(a, event.inputShape.reduce((p, q) => p * q, 1))}, ` +

@@ -8,12 +8,12 @@ import { VaekitError } from '../errors.js';
 import type { Likelihood } from './objective/likelihood.js';
 import { parseLikelihood } from './objective/likelihood.js';
 import { DATA_SOURCE_OPTION, DEFAULT_DATA, checkDataOptions, type DataOptions, type DataSource } from './options/data-options.js';
-import { OBJECTIVES, type Objective, type TrainConfig, type TrainConfigInput } from './options/train-config.js';
+import { ENGINES, OBJECTIVES, type Engine, type Objective, type TrainConfig, type TrainConfigInput } from './options/train-config.js';
 import { HIDDEN_DEFAULTS, trainOptionSpec, type TrainOptionKey } from './options/train-options.js';
 import { MAX_WORKERS, checkValue, describeFound } from './options/value-types.js';
 import type { TrainBackend } from './backend/select-backend.js';
 
-export { OBJECTIVES, type Objective, type TrainConfig, type TrainConfigInput };
+export { ENGINES, OBJECTIVES, type Engine, type Objective, type TrainConfig, type TrainConfigInput };
 
 /** Sources whose train/test split is drawn by vaekit (the others come split). */
 const SPLIT_SOURCES: readonly DataSource[] = ['png', 'csv'];
@@ -98,6 +98,7 @@ export function resolveTrainConfig(input: TrainConfigInput = {}): TrainConfig {
     freeBits: take(input, 'freeBits'),
     mcSamples: take(input, 'mcSamples'),
     workers,
+    engine: take(input, 'engine'),
     iwaeSamples: take(input, 'iwaeSamples'),
     maxTrain: optional(input, 'maxTrain'),
     maxTest: optional(input, 'maxTest'),

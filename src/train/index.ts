@@ -9,7 +9,7 @@
  * ```
  */
 export { train, resumeTraining, type TrainOptions, type ResumeOptions, type TrainResult } from './trainer.js';
-export { resolveTrainConfig, OBJECTIVES, type Objective, type TrainConfig, type TrainConfigInput } from './config.js';
+export { resolveTrainConfig, ENGINES, OBJECTIVES, type Engine, type Objective, type TrainConfig, type TrainConfigInput } from './config.js';
 export { DATA_OPTIONS, DATA_SOURCE_OPTION, DEFAULT_DATA, checkDataOptions, type DataOptions, type DataSource } from './options/data-options.js';
 export { TRAIN_OPTIONS, type TrainOptionSpec } from './options/train-options.js';
 export { RUN_OPTIONS } from './options/run-options.js';

@@ -8,6 +8,8 @@ export type TrainEvent =
       backend: string;
       /** Threads training together (`workers`), the main thread included. */
       workers: number;
+      /** What computes the gradients (metrics.ts › engine); null when the run takes no step (resumed at its last epoch). */
+      engine: 'dense' | 'tfjs' | null;
       /** Faster backends that could not be used, with the reason. */
       skippedBackends: string[];
       config: TrainConfig;

@@ -141,10 +141,11 @@ export async function resumeTraining(runDirInput: string, options: ResumeOptions
   const backend = await selectBackend(options.backend ?? 'auto');
   const checkpoint = await loadCheckpoint(runDir);
   // Runs written before the AAE existed record no objective; runs written before splitSeed
-  // existed split png/csv data with seed 1 whatever their --seed.
+  // existed split png/csv data with seed 1 whatever their --seed; runs written before the dense
+  // step existed trained on tfjs' engine, and continue there.
   const saved = checkpoint.state.config;
   const config: TrainConfig = {
-    ...saved, objective: saved.objective ?? 'elbo', workers: saved.workers ?? 1, adversarialLearningRate: saved.adversarialLearningRate ?? (trainOptionSpec('adversarialLearningRate').default as number),
+    ...saved, objective: saved.objective ?? 'elbo', workers: saved.workers ?? 1, engine: saved.engine ?? 'tfjs', adversarialLearningRate: saved.adversarialLearningRate ?? (trainOptionSpec('adversarialLearningRate').default as number),
     dataOptions: (saved.data === 'png' || saved.data === 'csv') && saved.dataOptions.splitSeed === undefined ? { ...saved.dataOptions, splitSeed: 1 } : saved.dataOptions,
   };
   if (options.epochs !== undefined) config.epochs = resolveTrainConfig({ epochs: options.epochs }).epochs;
@@ -233,7 +234,7 @@ async function trainEpochs(run: RunState, adversarial: AdversarialContext | null
   const history = run.history;
   const lastEpoch = run.stopAfterEpochs === undefined ? config.epochs : Math.min(config.epochs, run.startEpoch + run.stopAfterEpochs);
   emit({
-    type: 'start', backend: run.backend, workers: config.workers, skippedBackends: run.skipped, config, runDir, trainCount, inputShape: dataset.shape,
+    type: 'start', backend: run.backend, workers: config.workers, engine: steps?.engine ?? null, skippedBackends: run.skipped, config, runDir, trainCount, inputShape: dataset.shape,
     testCount: dataset.test.count, batchesPerEpoch: batches, resumedFromEpoch: run.startEpoch,
   });
   const xBatch = new Float32Array(config.batchSize * features);
@@ -295,6 +296,7 @@ async function trainEpochs(run: RunState, adversarial: AdversarialContext | null
       beta: betaAt(config, step),
       backend: run.backend,
       workers: config.workers,
+      engine: steps!.engine,
       seconds: (performance.now() - epochStart) / 1000,
     };
     history.push(metrics);

@@ -26,11 +26,12 @@ export interface HeapKernels {
 
 const instances = new WeakMap<object, HeapKernels | null>();
 
-function instantiate(backend: WasmHeapBackend): HeapKernels | null {
+/** The kernels on `memory` (a plain, not shared, memory), or null where this engine has no wasm SIMD. */
+export function heapKernelsOn(memory: WebAssembly.Memory): HeapKernels | null {
   try {
     // Synchronous: kernels run synchronously, and the module is 1.4 kB.
     const module = new WebAssembly.Module(Buffer.from(HEAP_KERNELS_WASM_BASE64, 'base64'));
-    return new WebAssembly.Instance(module, { env: { memory: backend.wasm.asm.memory } }).exports as unknown as HeapKernels;
+    return new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as HeapKernels;
   } catch {
     // No wasm SIMD in this engine, or a heap that is not a plain memory (tfjs' threaded build
     // shares its memory): the callers keep tfjs' own kernels.
@@ -42,7 +43,7 @@ function instantiate(backend: WasmHeapBackend): HeapKernels | null {
 export function heapKernels(backend: object): HeapKernels | null {
   if (!instances.has(backend)) {
     const b = backend as Partial<WasmHeapBackend>;
-    instances.set(backend, b.wasm?.asm?.memory instanceof WebAssembly.Memory ? instantiate(backend as WasmHeapBackend) : null);
+    instances.set(backend, b.wasm?.asm?.memory instanceof WebAssembly.Memory ? heapKernelsOn(b.wasm.asm.memory) : null);
   }
   return instances.get(backend)!;
 }

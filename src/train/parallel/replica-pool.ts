@@ -21,6 +21,7 @@ import type { TrainBackend } from '../backend/train-backends.js';
 import { ADAM } from '../objective/adam-settings.js';
 import type { StepContext, StepInput, StepResult } from '../objective/train-step.js';
 import type { TrainConfig } from '../options/train-config.js';
+import { stepFigures } from '../dense/dense-step.js';
 import { captureOptimizer, loadFlatState, restoreFlatMoments } from './optimizer-state.js';
 import { writeVariable } from './tensor-memory.js';
 import type { ReplicaTimings } from './step-exchange.js';
@@ -37,6 +38,8 @@ export interface ReplicaPoolOptions {
   inputShape: number[];
   valueRange: [number, number];
   classes: number | null;
+  /** Train on the dense VAE step (dense/): the caller found the model fits it. */
+  dense?: boolean;
 }
 
 /** Each replica's young generation (MB): see the module comment. */
@@ -94,7 +97,7 @@ export class ReplicaPool {
     for (let rank = 0; rank < config.workers; rank++) {
       const worker = startWorker({
         rank, backend: options.backend, config, inputShape: options.inputShape, valueRange: options.valueRange,
-        classes: options.classes, accBeta1: snapshot.accBeta1, accBeta2: snapshot.accBeta2, sizes: exchange.sizes, buffers: exchange.buffers,
+        classes: options.classes, dense: options.dense ?? false, accBeta1: snapshot.accBeta1, accBeta2: snapshot.accBeta2, sizes: exchange.sizes, buffers: exchange.buffers,
       });
       workers.push(worker);
       ready.push(new Promise<void>((resolve) => {
@@ -128,13 +131,8 @@ export class ReplicaPool {
     await exchange.waitAllDoneAsync(2, step, this.failure);
     this.adam.advance();
     const [reconSum, klSum] = exchange.lossSums(step);
-    const recon = reconSum / input.n;
-    const kl = klSum / input.n;
-    // Free bits: the objective's KL term is Σ_j max(batch-mean KL_j, λ), from the replicas' exchanged sums.
-    const klTerm = this.ctx.freeBits > 0
-      ? exchange.klDimensionTotals().reduce((sum, total) => sum + Math.max(total / input.n, this.ctx.freeBits), 0)
-      : kl;
-    return { objective: recon + input.beta * klTerm, recon, kl };
+    const klDimensions = this.ctx.freeBits > 0 ? exchange.klDimensionTotals() : null;
+    return stepFigures(reconSum, klSum, klDimensions, input.n, input.beta, this.ctx.freeBits);
   }
 
   /**

@@ -4,6 +4,8 @@
  * with Adam (shared-adam.ts), then loads all the new weights into its variables.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { freeBitsMask } from '../dense/dense-step.js';
+import type { DenseVaeGradient } from '../dense/dense-vae-gradient.js';
 import { klPerDimension } from '../objective/likelihood.js';
 import { forwardPass, type StepContext } from '../objective/train-step.js';
 import type { SharedAdam } from './shared-adam.js';
@@ -20,6 +22,8 @@ export class Replica {
     private readonly exchange: StepExchange,
     private readonly rank: number,
     private readonly adam: SharedAdam,
+    /** The dense VAE step, for a model it can train (then the variables are not used). */
+    private readonly dense: DenseVaeGradient | null = null,
   ) {
     this.features = ctx.shape.reduce((a, b) => a * b, 1);
     this.classes = exchange.sizes.classes;
@@ -30,26 +34,15 @@ export class Replica {
     const { exchange, rank } = this;
     const rows = exchange.rows;
     const t0 = performance.now();
-    let waited = 0;
     const [start, end] = exchange.shard(rank, rows);
-    let klMeans: Float64Array | null = null;
-    if (this.ctx.freeBits > 0) {
-      // max(mean_i KL_ij, λ) needs the whole batch's mean before any shard's gradient: exchange it first.
-      exchange.klDimensions(rank).set(end > start ? this.shardKlSums(start, end, rows) : new Float64Array(this.ctx.latentDim));
-      exchange.markDone(0, rank, step);
-      const before = performance.now();
-      exchange.waitAllDone(0, step);
-      waited += performance.now() - before;
-      klMeans = exchange.klDimensionTotals().map((sum) => sum / rows);
-    }
+    this.waited = 0;
     const slot = exchange.gradientSlot(step, rank);
-    if (end > start) {
-      const [recon, kl] = this.shardGradient(start, end, rows, klMeans, slot);
-      exchange.setLossSums(step, rank, recon, kl);
-    } else {
-      slot.fill(0); // more replicas than rows in this batch
-      exchange.setLossSums(step, rank, 0, 0);
-    }
+    const [recon, kl] = end <= start
+      ? this.emptyShard(step, slot)
+      : this.dense
+        ? this.denseShardGradient(step, start, end, rows, slot)
+        : this.shardGradient(start, end, rows, this.ctx.freeBits > 0 ? this.exchangeKl(step, this.shardKlSums(start, end, rows)).map((sum) => sum / rows) : null, slot);
+    exchange.setLossSums(step, rank, recon, kl);
     exchange.markDone(1, rank, step);
     const t1 = performance.now();
     exchange.waitAllDone(1, step);
@@ -61,9 +54,44 @@ export class Replica {
     const t3 = performance.now();
     exchange.waitAllDone(2, step);
     const t4 = performance.now();
-    this.loadWeights();
+    if (!this.dense) this.loadWeights(); // the dense step reads the shared weights themselves
     const t5 = performance.now();
-    exchange.addTimings(rank, { steps: 1, gradientMs: t1 - t0 - waited, waitMs: waited + (t2 - t1) + (t4 - t3), adamMs: t3 - t2, loadMs: t5 - t4 });
+    exchange.addTimings(rank, { steps: 1, gradientMs: t1 - t0 - this.waited, waitMs: this.waited + (t2 - t1) + (t4 - t3), adamMs: t3 - t2, loadMs: t5 - t4 });
+  }
+
+  /** Time this step spent waiting inside the gradient phase (the free-bits exchange). */
+  private waited = 0;
+
+  /**
+   * Free bits: max(mean_i KL_ij, λ) needs the whole batch's mean before any shard's gradient. Hands
+   * over this shard's KL sums per dimension, waits for every replica's, and returns the batch's sums.
+   */
+  private exchangeKl(step: number, sums: Float64Array): Float64Array {
+    const { exchange, rank } = this;
+    exchange.klDimensions(rank).set(sums);
+    exchange.markDone(0, rank, step);
+    const before = performance.now();
+    exchange.waitAllDone(0, step);
+    this.waited += performance.now() - before;
+    return exchange.klDimensionTotals();
+  }
+
+  /** More replicas than rows in this batch: a zero gradient, and zeros in the free-bits exchange. */
+  private emptyShard(step: number, slot: Float32Array): [number, number] {
+    if (this.ctx.freeBits > 0) this.exchangeKl(step, new Float64Array(this.ctx.latentDim));
+    slot.fill(0);
+    return [0, 0];
+  }
+
+  /** The shard's gradient on the dense step, from the shared weights (the free-bits exchange runs between its encoder and decoder). */
+  private denseShardGradient(step: number, start: number, end: number, rows: number, slot: Float32Array): [number, number] {
+    const { exchange, features, ctx } = this;
+    const freeBits = ctx.freeBits;
+    const sums = this.dense!.gradient(exchange.weights, {
+      x: exchange.x.subarray(start * features, end * features), eps: exchange.eps, epsRows: rows, epsStart: start, n: end - start, rows, beta: exchange.beta,
+      ...(freeBits > 0 ? { klMask: (klSums: Float64Array) => freeBitsMask(this.exchangeKl(step, klSums), rows, freeBits) } : {}),
+    }, slot);
+    return [sums.recon, sums.kl];
   }
 
   /** The inputs of rows [start, end) as tensors: x, ε [L, rows, J] and the labels. */

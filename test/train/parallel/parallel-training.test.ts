@@ -32,6 +32,7 @@ describe('train({ workers })', () => {
     const config = JSON.parse(await readFile(join(two.runDir, 'config.json'), 'utf8')) as { workers: number };
     expect(config.workers).toBe(2);
     expect(two.history.map((m) => m.workers)).toEqual([2, 2, 2]);
+    expect(two.history.map((m) => m.engine)).toEqual(['dense', 'dense', 'dense']);
     two.history.forEach((m, e) => {
       expect(Math.abs(m.trainNegElbo - one.history[e]!.trainNegElbo)).toBeLessThan(0.05);
       expect(Math.abs(m.testNegElbo - one.history[e]!.testNegElbo)).toBeLessThan(0.05);

@@ -5,8 +5,9 @@ import { selectBackend } from '../../../src/train/backend/select-backend.js';
 import { loadEmbeddedMnist } from '../../../src/train/data/mnist-embedded.js';
 import { featureCount, gatherRows, oneHotLabels, type Dataset } from '../../../src/train/data/dataset.js';
 import { buildVae } from '../../../src/train/model/build.js';
-import { trainStep, trainableVariables, type StepContext, type StepResult } from '../../../src/train/objective/train-step.js';
+import { trainableVariables, type StepContext, type StepResult } from '../../../src/train/objective/train-step.js';
 import { ReplicaPool } from '../../../src/train/parallel/replica-pool.js';
+import { startStepRunner } from '../../../src/train/parallel/step-runner.js';
 import { NormalSampler } from '../../../src/sampler/index.js';
 
 let dataset: Dataset;
@@ -32,12 +33,10 @@ function context(input: TrainConfigInput) {
   return { config, ctx, classes: classes ?? null };
 }
 
-/** `steps` Adam steps on fixed batches (the last one short: `lastRows` rows), one thread or a pool. */
+/** `steps` Adam steps on fixed batches (the last one short: `lastRows` rows), as a run takes them: one thread or a pool. */
 async function run(input: TrainConfigInput, steps: number, lastRows: number) {
   const { config, ctx, classes } = context(input);
-  const pool = config.workers > 1
-    ? await ReplicaPool.start({ ctx, config, backend: 'wasm', inputShape: dataset.shape, valueRange: dataset.valueRange, classes })
-    : null;
+  const runner = await startStepRunner({ ctx, config, backend: 'wasm', inputShape: dataset.shape, valueRange: dataset.valueRange, classes });
   const sampler = new NormalSampler({ seed: 9, stream: 0 });
   const F = featureCount(dataset);
   const results: StepResult[] = [];
@@ -49,17 +48,17 @@ async function run(input: TrainConfigInput, steps: number, lastRows: number) {
       const eps = sampler.next(config.mcSamples * n * config.architecture.latentDim);
       const beta = 0.7;
       const step = classes ? { x, eps, n, beta, c: oneHotLabels(dataset.train, classes, rows) } : { x, eps, n, beta };
-      results.push(pool ? await pool.step(step) : trainStep(ctx, step));
+      results.push(await runner.step(step));
     }
-    await pool?.sync(); // the pool's weights into this thread's models
+    await runner.sync(); // the weights into this thread's models
   } finally {
-    await pool?.close();
+    await runner.close();
   }
   const weights = ctx.variables.map((v) => Array.from(v.dataSync()));
   ctx.optimizer.dispose();
   ctx.encoder.dispose();
   ctx.decoder.dispose();
-  return { results, weights };
+  return { results, weights, engine: runner.engine };
 }
 
 /** Root-mean-square difference of two sets of weights. */
@@ -72,13 +71,16 @@ const rms = (a: number[][], b: number[][]) => {
 
 describe('ReplicaPool: data-parallel training over worker threads', () => {
   it.each([
-    ['a Bernoulli MLP', {}],
-    ['free bits, 2 Monte Carlo samples', { freeBits: 0.6, mcSamples: 2 }],
+    ['a Bernoulli MLP (the dense step)', {}],
+    ['a Bernoulli MLP on tfjs\' engine', { engine: 'tfjs' as const }],
+    ['free bits, 2 Monte Carlo samples (the dense step)', { freeBits: 0.6, mcSamples: 2 }],
+    ['free bits on tfjs\' engine', { freeBits: 0.6, engine: 'tfjs' as const }],
     ['a conditional VAE with a gaussian likelihood', { condition: 'label' as const, likelihood: 'gaussian' as const }],
     ['a conv VAE (vaekit\'s conv kernels in each worker)', { arch: 'conv' as const, channels: [4, 8], hidden: [16] }],
   ])('with 2 workers trains %s to the weights and figures of one thread, up to float32 summation order', async (_name, input) => {
     const one = await run({ ...input, workers: 1 }, 6, 5);
     const two = await run({ ...input, workers: 2 }, 6, 5);
+    expect(two.engine).toBe(one.engine);
     two.results.forEach((r, s) => {
       expect(r.recon).toBeCloseTo(one.results[s]!.recon, 3);
       expect(r.kl).toBeCloseTo(one.results[s]!.kl, 4);
@@ -93,9 +95,13 @@ describe('ReplicaPool: data-parallel training over worker threads', () => {
     expect(rms(two.weights, one.weights)).toBeLessThan(1e-3 * moved);
   }, 60_000);
 
-  it('is deterministic for a given worker count, also with more workers than rows in a batch', async () => {
-    const a = await run({ workers: 3 }, 3, 2);
-    const b = await run({ workers: 3 }, 3, 2);
+  it.each([
+    ['the dense step', {}],
+    ['the dense step with free bits', { freeBits: 0.3 }],
+    ['tfjs\' engine with free bits', { freeBits: 0.3, engine: 'tfjs' as const }],
+  ])('is deterministic for a given worker count, also with more workers than rows in a batch (%s)', async (_name, input) => {
+    const a = await run({ ...input, workers: 3 }, 3, 2);
+    const b = await run({ ...input, workers: 3 }, 3, 2);
     expect(b.weights).toEqual(a.weights);
     expect(b.results).toEqual(a.results);
   }, 60_000);

@@ -18,6 +18,8 @@ export interface HeapKernels {
   pack_panels(b: number, sK: number, sN: number, K: number, N: number, dst: number): void;
   gemm(a: number, sM: number, sK: number, bp: number, bias: number, c: number, M: number, K: number, N: number, relu: number, tmp: number): void;
   column_sums(x: number, R: number, C: number, out: number): void;
+  /** The dense VAE step's Bernoulli term: Σ of −log p over `count` (a multiple of 4) logits, whose gradient (× scale) it writes over them. */
+  bernoulli_terms(pre: number, x: number, count: number, scale: number): number;
   im2col(
     x: number, B: number, H: number, W: number, C: number, KH: number, KW: number, sH: number, sW: number,
     dH: number, dW: number, padTop: number, padLeft: number, OH: number, OW: number, dst: number,

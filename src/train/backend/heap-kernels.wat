@@ -7,6 +7,8 @@
 ;;   (kh, kw, c) order, the order XNNPACK's convolution adds them in: the same bits.
 ;; - column_sums: sums over the leading axes, each column's rows added in order from 0 as
 ;;   tfjs-backend-wasm's Sum does after its transpose: the same bits without the transpose.
+;; - bernoulli_terms: the dense VAE step's Bernoulli term and its gradient (src/train/dense), not
+;;   a tfjs kernel: exp and log1p by polynomials to float32 accuracy.
 ;; Compiled into heap-kernels-wasm.ts by scripts/generate-wasm.ts.
 (module
   (import "env" "memory" (memory 1))
@@ -294,4 +296,53 @@
       (local.set $image (i32.add (local.get $image) (i32.mul (i32.mul (local.get $H) (local.get $W)) (local.get $run))))
       (local.set $b (i32.add (local.get $b) (i32.const 1)))
       (br_if $images (i32.lt_u (local.get $b) (local.get $B)))))
+
+  ;; For `count` (a multiple of 4) decoder logits ℓ at pre and targets x at x: returns
+  ;; Σ max(ℓ,0) − ℓ·x + log(1 + e^−|ℓ|) (summed in f64) and writes (σ(ℓ) − x)·scale over ℓ.
+  ;; e^−|ℓ| = 2^−k·e^r (k = round(|ℓ|/ln2), |r| ≤ ln2/2, degree-6 polynomial; |ℓ| clamped at 87,
+  ;; where e^−87 is still a normal float32); log(1+e) = 2·atanh(e/(2+e)) by its series to t^11.
+  (func (export "bernoulli_terms") (param $pre i32) (param $x i32) (param $count i32) (param $scale f32) (result f64)
+    (local $end i32) (local $l v128) (local $xv v128) (local $a v128) (local $k v128) (local $r v128)
+    (local $e v128) (local $t v128) (local $t2 v128) (local $inv v128) (local $loss v128)
+    (local $acc0 v128) (local $acc1 v128) (local $one v128) (local $scaleV v128)
+    (local.set $end (i32.add (local.get $pre) (i32.shl (local.get $count) (i32.const 2))))
+    (local.set $one (f32x4.splat (f32.const 1)))
+    (local.set $scaleV (f32x4.splat (local.get $scale)))
+    (local.set $acc0 (f64x2.splat (f64.const 0)))
+    (local.set $acc1 (f64x2.splat (f64.const 0)))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $pre) (local.get $end)))
+        (local.set $l (v128.load (local.get $pre)))
+        (local.set $xv (v128.load (local.get $x)))
+        (local.set $a (f32x4.min (f32x4.abs (local.get $l)) (f32x4.splat (f32.const 87))))
+        (local.set $k (f32x4.nearest (f32x4.mul (local.get $a) (f32x4.splat (f32.const 1.44269504)))))
+        ;; r = k·ln2 − a, ln2 split in two so that k·ln2_hi is exact
+        (local.set $r (f32x4.add
+          (f32x4.sub (f32x4.mul (local.get $k) (f32x4.splat (f32.const 0.693359375))) (local.get $a))
+          (f32x4.mul (local.get $k) (f32x4.splat (f32.const -2.12194440e-4)))))
+        (local.set $e (f32x4.add (local.get $one) (f32x4.mul (local.get $r) (f32x4.add (local.get $one) (f32x4.mul (local.get $r) (f32x4.add (f32x4.splat (f32.const 0.5)) (f32x4.mul (local.get $r) (f32x4.add (f32x4.splat (f32.const 0.16666667)) (f32x4.mul (local.get $r) (f32x4.add (f32x4.splat (f32.const 0.041666668)) (f32x4.mul (local.get $r) (f32x4.add (f32x4.splat (f32.const 0.008333334)) (f32x4.mul (local.get $r) (f32x4.splat (f32.const 0.0013888889)))))))))))))))
+        ;; times 2^−k: a float32 with biased exponent 127 − k (k ≤ 126: a normal number)
+        (local.set $e (f32x4.mul (local.get $e)
+          (i32x4.shl (i32x4.sub (i32x4.splat (i32.const 127)) (i32x4.trunc_sat_f32x4_s (local.get $k))) (i32.const 23))))
+        (local.set $t (f32x4.div (local.get $e) (f32x4.add (f32x4.splat (f32.const 2)) (local.get $e))))
+        (local.set $t2 (f32x4.mul (local.get $t) (local.get $t)))
+        ;; loss = max(ℓ,0) − ℓ·x + 2t(1 + t²/3 + t⁴/5 + … + t¹⁰/11)
+        (local.set $loss (f32x4.add
+          (f32x4.sub (f32x4.pmax (f32x4.splat (f32.const 0)) (local.get $l)) (f32x4.mul (local.get $l) (local.get $xv)))
+          (f32x4.mul (f32x4.add (local.get $t) (local.get $t)) (f32x4.add (local.get $one) (f32x4.mul (local.get $t2) (f32x4.add (f32x4.splat (f32.const 0.33333334)) (f32x4.mul (local.get $t2) (f32x4.add (f32x4.splat (f32.const 0.2)) (f32x4.mul (local.get $t2) (f32x4.add (f32x4.splat (f32.const 0.14285715)) (f32x4.mul (local.get $t2) (f32x4.add (f32x4.splat (f32.const 0.11111111)) (f32x4.mul (local.get $t2) (f32x4.splat (f32.const 0.09090909)))))))))))))))
+        (local.set $acc0 (f64x2.add (local.get $acc0) (f64x2.promote_low_f32x4 (local.get $loss))))
+        (local.set $acc1 (f64x2.add (local.get $acc1) (f64x2.promote_low_f32x4
+          (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $loss) (local.get $loss)))))
+        ;; σ(ℓ) = 1/(1+e) for ℓ ≥ 0, e/(1+e) below
+        (local.set $inv (f32x4.div (local.get $one) (f32x4.add (local.get $one) (local.get $e))))
+        (v128.store (local.get $pre) (f32x4.mul (local.get $scaleV) (f32x4.sub
+          (v128.bitselect (local.get $inv) (f32x4.mul (local.get $e) (local.get $inv)) (f32x4.ge (local.get $l) (f32x4.splat (f32.const 0))))
+          (local.get $xv))))
+        (local.set $pre (i32.add (local.get $pre) (i32.const 16)))
+        (local.set $x (i32.add (local.get $x) (i32.const 16)))
+        (br $each)))
+    (f64.add
+      (f64.add (f64x2.extract_lane 0 (local.get $acc0)) (f64x2.extract_lane 1 (local.get $acc0)))
+      (f64.add (f64x2.extract_lane 0 (local.get $acc1)) (f64x2.extract_lane 1 (local.get $acc1)))))
 )

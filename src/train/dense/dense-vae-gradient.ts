@@ -122,7 +122,8 @@ export class DenseVaeGradient {
       decoderInput = d.out;
     }
     this.forward(this.output, decoderInput, R, false);
-    const recon = reconstructionTerms(plan.likelihood, this.output.out.view, this.x.view, R, n, D, 1 / (L * shard.rows)) / L;
+    const simd = { kernels: arena.kernels, preAt: this.output.out.at, xAt: this.x.at };
+    const recon = reconstructionTerms(plan.likelihood, this.output.out.view, this.x.view, R, n, D, 1 / (L * shard.rows), simd) / L;
     // Back through the decoder, down to ∂/∂z.
     const decoderLayers = [...this.decoder, this.output];
     for (let i = decoderLayers.length - 1; i >= 0; i--) {

@@ -3,6 +3,7 @@
  * Fashion-MNIST batches in a seeded order: what bench/fashion-throughput-child.ts times and
  * bench/conv-profile.ts profiles by kernel. The backend must be selected first. With `workers` > 1
  * the step runs on a ReplicaPool (data parallelism over worker threads), as `train({ workers })` does.
+ * `engine` as train's: `auto` runs the MLP on vaekit's dense VAE step, `tfjs` on tfjs' engine.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { NormalSampler } from '../src/sampler/index.js';
@@ -14,6 +15,10 @@ import { seededPermutation } from '../src/train/data/shuffle.js';
 import { ReplicaPool } from '../src/train/parallel/replica-pool.js';
 import { FlatAdam } from '../src/train/parallel/flat-adam.js';
 import { ADAM } from '../src/train/objective/adam-settings.js';
+import { denseTrainStep } from '../src/train/dense/dense-step.js';
+import { DenseVaeGradient } from '../src/train/dense/dense-vae-gradient.js';
+import { denseVaePlan } from '../src/train/dense/dense-vae-plan.js';
+import type { Engine } from '../src/train/options/train-config.js';
 import type { ReplicaTimings } from '../src/train/parallel/step-exchange.js';
 import type { TrainBackend } from '../src/train/backend/select-backend.js';
 
@@ -30,21 +35,21 @@ export interface FashionStep {
 export interface ParallelFashionStep extends Omit<FashionStep, 'step' | 'dispose'> {
   workers: number;
   step(): Promise<number>;
-  /** Where replica 0's step time went, summed over steps. */
-  timings(): ReplicaTimings;
+  /** Where replica `rank`'s (default 0) step time went, summed over steps. */
+  timings(rank?: number): ReplicaTimings;
   dispose(): Promise<void>;
 }
 
 /** The same step on `workers` worker threads (this thread coordinates). */
-export async function parallelFashionStep(arch: 'mlp' | 'conv', data: Dataset, workers: number, backend: TrainBackend, batchSize = 128): Promise<ParallelFashionStep> {
-  const { ctx, config, next, model, dispose } = fashionModel(arch, data, workers, batchSize);
-  const pool = await ReplicaPool.start({ ctx, config, backend, inputShape: data.shape, valueRange: data.valueRange, classes: null });
+export async function parallelFashionStep(arch: 'mlp' | 'conv', data: Dataset, workers: number, backend: TrainBackend, batchSize = 128, engine: Engine = 'auto'): Promise<ParallelFashionStep> {
+  const { ctx, config, next, model, dispose, plan } = fashionModel(arch, data, workers, batchSize, engine);
+  const pool = await ReplicaPool.start({ ctx, config, backend, inputShape: data.shape, valueRange: data.valueRange, classes: null, dense: plan !== null });
   return {
     model,
     batchSize: config.batchSize,
     workers,
     step: async () => (await pool.step(next())).objective,
-    timings: () => pool.timings(0),
+    timings: (rank = 0) => pool.timings(rank),
     dispose: async () => {
       await pool.close();
       dispose();
@@ -52,15 +57,24 @@ export async function parallelFashionStep(arch: 'mlp' | 'conv', data: Dataset, w
   };
 }
 
-/** One thread, as `train()` runs it: vaekit's Adam (FlatAdam), or tfjs' with `adam: 'tfjs'`. */
-export async function fashionStep(arch: 'mlp' | 'conv', data: Dataset, adam: 'vaekit' | 'tfjs' = 'vaekit', batchSize = 128): Promise<FashionStep> {
-  const { ctx, config, next, model, dispose } = fashionModel(arch, data, 1, batchSize);
-  if (adam === 'vaekit') ctx.flatAdam = await FlatAdam.create(ctx.variables, ctx.optimizer as tf.AdamOptimizer, { learningRate: config.learningRate, ...ADAM });
+/**
+ * One thread, as `train()` runs it: vaekit's Adam (FlatAdam), on the dense step where `engine`
+ * gives it, or tfjs' engine with tfjs' Adam with `adam: 'tfjs'`.
+ */
+export async function fashionStep(arch: 'mlp' | 'conv', data: Dataset, adam: 'vaekit' | 'tfjs' = 'vaekit', batchSize = 128, engine: Engine = 'auto'): Promise<FashionStep> {
+  const { ctx, config, next, model, dispose, plan } = fashionModel(arch, data, 1, batchSize, adam === 'tfjs' ? 'tfjs' : engine);
+  if (adam === 'tfjs') return { model, batchSize: config.batchSize, step: () => trainStep(ctx, next()).objective, dispose };
+  const flat = await FlatAdam.create(ctx.variables, ctx.optimizer as tf.AdamOptimizer, { learningRate: config.learningRate, ...ADAM });
+  if (plan) {
+    const gradient = new DenseVaeGradient(plan, config.batchSize);
+    return { model, batchSize: config.batchSize, step: () => denseTrainStep(gradient, flat, 0, next()).objective, dispose };
+  }
+  ctx.flatAdam = flat;
   return { model, batchSize: config.batchSize, step: () => trainStep(ctx, next()).objective, dispose };
 }
 
-function fashionModel(arch: 'mlp' | 'conv', data: Dataset, workers: number, batchSize: number) {
-  const config = resolveTrainConfig({ arch, workers, batchSize });
+function fashionModel(arch: 'mlp' | 'conv', data: Dataset, workers: number, batchSize: number, engine: Engine) {
+  const config = resolveTrainConfig({ arch, workers, batchSize, engine });
   // StepContext.flatAdam is set by fashionStep when it runs vaekit's Adam.
   const features = featureCount(data);
   const B = config.batchSize;
@@ -74,6 +88,7 @@ function fashionModel(arch: 'mlp' | 'conv', data: Dataset, workers: number, batc
     variables: trainableVariables(models.encoder, models.decoder),
     likelihood: config.likelihood, shape: data.shape, latentDim: J, mcSamples: 1, freeBits: 0,
   };
+  const plan = engine === 'tfjs' ? null : denseVaePlan(ctx, { ...config, valueRange: data.valueRange, classes: null });
   const order = seededPermutation(data.train.count, { seed: 1, stream: 1, offset: 0 });
   const sampler = new NormalSampler({ seed: 1, stream: 0 });
   const x = new Float32Array(B * features);
@@ -81,6 +96,7 @@ function fashionModel(arch: 'mlp' | 'conv', data: Dataset, workers: number, batc
   return {
     config,
     ctx,
+    plan,
     model: describeArchitecture(config.architecture, features),
     /** The next batch in the seeded order. */
     next() {

@@ -5,8 +5,9 @@
  * Conv2DBackpropInput back (vaekit's other wasm kernels stay: without them a conv model does not
  * train on wasm at all); `--kernels xnnpack-products` runs vaekit's kernels as before its heap kernels
  * (matrix products on XNNPACK, tfjs' Sum and Identity; bench/kernel-settings.ts). `--workers N` trains on N threads (train's `workers`: data parallelism)
- * and adds where replica 0's step time went. `--adam tfjs` trains one thread with tfjs' Adam instead of vaekit's (same bits).
- * `npx tsx bench/fashion-throughput-child.ts --model mlp|conv --backend wasm|cpu [--kernels vaekit|stock|xnnpack-products] [--workers N] [--adam vaekit|tfjs] [--batch-size N] --steps N [--warmup N]`
+ * and adds where replica 0's step time went. `--adam tfjs` trains one thread with tfjs' Adam instead of vaekit's (same bits),
+ * on tfjs' engine. `--engine tfjs` trains the MLP on tfjs' engine instead of vaekit's dense VAE step (train's `engine`).
+ * `npx tsx bench/fashion-throughput-child.ts --model mlp|conv --backend wasm|cpu [--kernels vaekit|stock|xnnpack-products] [--workers N] [--adam vaekit|tfjs] [--engine auto|tfjs] [--batch-size N] --steps N [--warmup N]`
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../src/train/backend/select-backend.js';
@@ -23,6 +24,7 @@ const WARMUP = option('warmup', 2, { min: 0 });
 const WORKERS = option('workers', 1);
 const BATCH = option('batch-size', 128);
 const ADAM_IMPL = choice('adam', ['vaekit', 'tfjs'] as const, 'vaekit');
+const ENGINE = choice('engine', ['auto', 'tfjs'] as const, 'auto');
 
 const MB = 1024 * 1024;
 const backend = await selectBackend(BACKEND); // wasm: with vaekit's kernels
@@ -31,7 +33,9 @@ if (KERNELS !== 'vaekit' && WORKERS > 1) throw new Error('--kernels other than v
 const data = await loadFashionMnist();
 const rssAfterData = process.memoryUsage().rss;
 
-const run = WORKERS > 1 ? await parallelFashionStep(MODEL, data, WORKERS, backend.name, BATCH) : await fashionStep(MODEL, data, ADAM_IMPL, BATCH);
+// Products on XNNPACK are a tfjs-kernel setting: they need tfjs' engine.
+const engine = KERNELS === 'vaekit' ? ENGINE : 'tfjs';
+const run = WORKERS > 1 ? await parallelFashionStep(MODEL, data, WORKERS, backend.name, BATCH, engine) : await fashionStep(MODEL, data, ADAM_IMPL, BATCH, engine);
 let objective = NaN;
 for (let i = 0; i < WARMUP; i++) objective = await run.step();
 const timingsBefore = 'timings' in run ? run.timings() : null;
@@ -58,6 +62,7 @@ console.log(
     backend: backend.name,
     kernels: backend.name === 'wasm' ? KERNELS : 'stock',
     workers: WORKERS,
+    engine: MODEL === 'mlp' && backend.name === 'wasm' && engine === 'auto' && ADAM_IMPL === 'vaekit' ? 'dense' : 'tfjs',
     adam: WORKERS > 1 ? 'vaekit (shared, SIMD)' : ADAM_IMPL,
     stepBreakdownMs: breakdown,
     batchSize: run.batchSize,

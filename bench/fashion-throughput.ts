@@ -5,7 +5,8 @@
  * Rows run in rounds, the settings interleaved within each round so that the machine's load
  * hits them alike: the wasm backend with vaekit's kernels on one thread (with vaekit's Adam, as
  * `train()` runs, and with tfjs' Adam) and with `--workers 2` (data parallelism over two worker
- * threads, with where replica 0's step time went), the wasm backend with its stock
+ * threads, with where replica 0's step time went) — the MLP on vaekit's dense VAE step as `train()`
+ * runs it, and also on tfjs' engine (`--engine tfjs`, 1 and 2 threads) — the wasm backend with its stock
  * Conv2DBackpropInput (vaekit's other wasm kernels stay: without its Conv2DBackpropFilter a conv
  * model does not train on wasm at all), vaekit's kernels as they were before its heap kernels
  * (matrix products on XNNPACK, tfjs' Sum and Identity: bench/kernel-settings.ts), and PyTorch on the same architecture (bench/pytorch/
@@ -97,9 +98,13 @@ const medianRun = (list: Run[]) => [...list].sort((a, b) => a.samplesPerSec - b.
 const torchMissing = hasTorch();
 // vaekit's kernels before its heap kernels: products on XNNPACK, tfjs' Sum and Identity (bench/kernel-settings.ts).
 const XNNPACK_PRODUCTS = 'wasm, products on XNNPACK, tfjs Sum/Identity';
+// The MLP through tfjs' engine (with vaekit's kernels and Adam) instead of vaekit's dense VAE step: `--engine tfjs`.
+const TFJS_ENGINE = "wasm, vaekit kernels, tfjs' engine";
 const mlpSettings = [
   tfjs('wasm, vaekit kernels', 'mlp', ['--backend', 'wasm', '--steps', String(MLP_STEPS)]),
   tfjs('wasm, vaekit kernels, --workers 2', 'mlp', ['--backend', 'wasm', '--workers', '2', '--steps', String(MLP_STEPS)]),
+  tfjs(TFJS_ENGINE, 'mlp', ['--backend', 'wasm', '--engine', 'tfjs', '--steps', String(MLP_STEPS)]),
+  tfjs(`${TFJS_ENGINE}, --workers 2`, 'mlp', ['--backend', 'wasm', '--engine', 'tfjs', '--workers', '2', '--steps', String(MLP_STEPS)]),
   tfjs("wasm, vaekit kernels, tfjs' Adam", 'mlp', ['--backend', 'wasm', '--adam', 'tfjs', '--steps', String(MLP_STEPS)]),
   tfjs(XNNPACK_PRODUCTS, 'mlp', ['--backend', 'wasm', '--kernels', 'xnnpack-products', '--steps', String(MLP_STEPS)]),
 ];
@@ -149,6 +154,8 @@ const ratios = (model: 'mlp' | 'conv') => {
   const workers2 = find(model, 'wasm, vaekit kernels, --workers 2');
   return {
     workers2OverOneThread: ratio(workers2?.samplesPerSec, vaekit?.samplesPerSec),
+    denseStepOverTfjsEngine: model === 'mlp' ? ratio(vaekit?.samplesPerSec, find(model, TFJS_ENGINE)?.samplesPerSec) : null,
+    denseStepOverTfjsEngineWorkers2: model === 'mlp' ? ratio(workers2?.samplesPerSec, find(model, `${TFJS_ENGINE}, --workers 2`)?.samplesPerSec) : null,
     heapKernelsOverXnnpackProducts: ratio(vaekit?.samplesPerSec, find(model, XNNPACK_PRODUCTS)?.samplesPerSec),
     vaekitAdamOverTfjsAdam: ratio(vaekit?.samplesPerSec, find(model, "wasm, vaekit kernels, tfjs' Adam")?.samplesPerSec),
     workers2OverPyTorch1Thread: ratio(workers2?.samplesPerSec, find(model, 'PyTorch CPU, 1 thread')?.samplesPerSec),

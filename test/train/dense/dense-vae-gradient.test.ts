@@ -61,6 +61,17 @@ function tfjsGradient(ctx: StepContext, x: Float32Array, eps: Float32Array, n: n
   return { values, recon, kl };
 }
 
+/** The model's weights, flat in the order of its variables (as Adam and the dense step hold them). */
+function flatWeights(ctx: StepContext): Float32Array {
+  const weights = new Float32Array(ctx.variables.reduce((sum, v) => sum + v.size, 0));
+  let offset = 0;
+  for (const v of ctx.variables) {
+    weights.set(v.dataSync(), offset);
+    offset += v.size;
+  }
+  return weights;
+}
+
 /** The batch's KL sums per dimension, by tfjs (for the free-bits mask). */
 function tfjsKlSums(ctx: StepContext, x: Float32Array, n: number): Float64Array {
   const sums = tf.tidy(() => {
@@ -94,12 +105,7 @@ describe('DenseVaeGradient: the negative ELBO gradient of an MLP VAE outside tfj
     if (mask) expect(new Set(mask).size).toBe(2);
     const reference = tfjsGradient(ctx, x, eps, n, rows, 0.8, mask);
 
-    const weights = new Float32Array(plan.parameters);
-    let offset = 0;
-    for (const v of ctx.variables) {
-      weights.set(v.dataSync(), offset);
-      offset += v.size;
-    }
+    const weights = flatWeights(ctx);
     const gradient = new Float32Array(plan.parameters).fill(Number.NaN);
     const sums = new DenseVaeGradient(plan, 16).gradient(weights, {
       x, eps, epsRows: n, epsStart: 0, n, rows, beta: 0.8, ...(mask ? { klMask: () => mask } : {}),
@@ -108,7 +114,7 @@ describe('DenseVaeGradient: the negative ELBO gradient of an MLP VAE outside tfj
     expect(sums.recon).toBeCloseTo(reference.recon, 1);
     expect(Math.abs(sums.recon - reference.recon) / reference.recon).toBeLessThan(1e-6);
     expect(Math.abs(sums.kl - reference.kl) / reference.kl).toBeLessThan(1e-5);
-    offset = 0;
+    let offset = 0;
     ctx.variables.forEach((v, i) => {
       const ref = reference.values[i]!;
       const got = gradient.subarray(offset, offset + v.size);
@@ -131,12 +137,7 @@ describe('DenseVaeGradient: the negative ELBO gradient of an MLP VAE outside tfj
     const rows = 10;
     const x = gatherRows(dataset.train, F, Uint32Array.from({ length: rows }, (_, i) => i), new Float32Array(rows * F));
     const eps = new NormalSampler({ seed: 3, stream: 0 }).next(2 * rows * 4); // [L, rows, J]
-    const weights = new Float32Array(plan.parameters);
-    let offset = 0;
-    for (const v of ctx.variables) {
-      weights.set(v.dataSync(), offset);
-      offset += v.size;
-    }
+    const weights = flatWeights(ctx);
     const engine = new DenseVaeGradient(plan, rows);
     const whole = new Float32Array(plan.parameters);
     const first = new Float32Array(plan.parameters);
